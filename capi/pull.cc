@@ -1,0 +1,38 @@
+/* Copyright (c) 2026 The libboc authors.
+ * SPDX-License-Identifier: MIT */
+
+#include "boc/pull.h"
+
+#include "guard.h"
+#include "core/runtime.h"
+
+using boc::capi::guarded;
+using boc::capi::to_behavior;
+using boc::capi::to_handle;
+namespace d = boc::detail;
+
+extern "C" {
+
+BOC_API int boc_worker_attach(int slot, uint32_t *slot_out) {
+  return guarded([&] { return d::runtime_attach(slot, slot_out); });
+}
+
+BOC_API int boc_worker_detach(void) {
+  return guarded([&] { return d::runtime_detach(); });
+}
+
+BOC_API int boc_worker_pull(int64_t timeout_ns, boc_behavior_t **out) {
+  if (out == nullptr) return BOC_EINVAL;
+  return guarded([&] {
+    d::Behavior *b = nullptr;
+    int st = d::runtime_pull(timeout_ns, &b);
+    if (st == BOC_OK) *out = to_handle(b);
+    return st;
+  });
+}
+
+BOC_API int boc_behavior_complete(boc_behavior_t *behavior) {
+  return guarded([&] { return d::runtime_complete(to_behavior(behavior)); });
+}
+
+}  // extern "C"

@@ -1,0 +1,96 @@
+/* Copyright (c) 2026 The libboc authors.
+ * SPDX-License-Identifier: MIT */
+
+/*
+ * boc/pull.h - the pull API: foreign threads driving worker slots.
+ *
+ * A thread that libboc did not start (a language binding's worker thread,
+ * for example) attaches to one of the runtime's pull slots and then loops:
+ *
+ *   boc_worker_attach(-1, &slot);
+ *   for (;;) {
+ *     boc_behavior_t *b;
+ *     int st = boc_worker_pull(BOC_MSEC(100), &b);
+ *     if (st == BOC_ETIMEDOUT) continue;
+ *     if (st != BOC_OK) break;            // BOC_ESTOPPED: runtime stopping
+ *     run_it(b);                          // accessors of boc/behavior.h
+ *     boc_behavior_complete(b);
+ *   }
+ *   boc_worker_detach();
+ *
+ * A pull slot has its own queue and takes part in work stealing.  Native
+ * behaviors that reach a pull slot are run inside boc_worker_pull() on the
+ * calling thread; only pulled behaviors (boc_when_pull()) are returned.
+ * A pulled behavior holds its cowns until boc_behavior_complete().
+ *
+ * Each attached thread has exactly one slot, and each slot at most one
+ * thread.  Pull slots only make progress while a thread is attached.
+ */
+#ifndef BOC_PULL_H
+#define BOC_PULL_H
+
+#include "boc/common.h"
+#include "boc/behavior.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Pass as slot to boc_worker_attach() to take any free pull slot. */
+#define BOC_ANY_SLOT (-1)
+
+/*
+ * boc_worker_attach - attach the calling thread to a pull slot.
+ *
+ * slot: a pull slot's index, or BOC_ANY_SLOT.
+ * slot_out: may be NULL; receives the slot's index.
+ * Errors: BOC_ENOTRUNNING, BOC_ESHUTDOWN, BOC_EINVAL (slot out of range or
+ *   not a pull slot), BOC_EBUSY (the slot has a thread, or this thread is
+ *   already attached), BOC_ENOSLOT (BOC_ANY_SLOT and none is free),
+ *   BOC_EDEADLK (called from inside a behavior).
+ * Thread safety: any thread that is not a native worker.  Since 0.1.0.
+ */
+BOC_API BOC_WARN_UNUSED int boc_worker_attach(int slot, uint32_t *slot_out);
+
+/*
+ * boc_worker_detach - detach the calling thread from its slot.
+ *
+ * The slot can then be attached again.  Detaching after the runtime has
+ * stopped is allowed and succeeds.
+ * Errors: BOC_ENOTATTACHED, BOC_EBUSY (a pulled behavior has not been
+ *   completed yet).
+ * Thread safety: the attached thread.  Since 0.1.0.
+ */
+BOC_API int boc_worker_detach(void);
+
+/*
+ * boc_worker_pull - get the next pulled behavior for this thread's slot.
+ *
+ * Runs any native behaviors it meets first, then returns a pulled one.
+ * Blocks (parked, no CPU) for at most timeout_ns when nothing is ready.
+ * out: receives the behavior (valid until boc_behavior_complete()); the
+ *   calling thread is then running it, so the accessors of boc/behavior.h
+ *   and the cown payload functions work on its cowns.
+ * Errors: BOC_EINVAL (out NULL), BOC_ENOTATTACHED, BOC_ETIMEDOUT,
+ *   BOC_ESTOPPED (the runtime is stopping or stopped: detach),
+ *   BOC_EBUSY (the previous pulled behavior has not been completed).
+ * Thread safety: the attached thread.  Since 0.1.0.
+ */
+BOC_API BOC_WARN_UNUSED int boc_worker_pull(int64_t timeout_ns,
+                                            boc_behavior_t **out);
+
+/*
+ * boc_behavior_complete - finish a pulled behavior.
+ *
+ * Releases its cowns (the next behaviors on them may run), calls its
+ * argument's free function and invalidates the handle.
+ * Errors: BOC_EINVAL (NULL, or not the behavior this thread pulled).
+ * Thread safety: the thread that pulled it.  Since 0.1.0.
+ */
+BOC_API int boc_behavior_complete(boc_behavior_t *behavior);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BOC_PULL_H */

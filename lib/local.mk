@@ -1,0 +1,35 @@
+# libboc.la: the C++17 runtime (lib/) and its extern "C" shim (capi/).
+# Owned by the runtime; the top-level Makefile.am includes this fragment.
+
+lib_LTLIBRARIES += libboc.la
+
+libboc_la_SOURCES = \
+	lib/pal/clock.h \
+	lib/pal/topology.h \
+	lib/pal/topology.cc \
+	lib/pal/spin.h \
+	lib/core/cown.h \
+	lib/core/cown.cc \
+	lib/core/behavior.h \
+	lib/core/behavior.cc \
+	lib/core/terminator.h \
+	lib/core/terminator.cc \
+	lib/sched/mpmcq.h \
+	lib/sched/scheduler.h \
+	lib/sched/scheduler.cc \
+	lib/core/runtime.h \
+	lib/core/runtime.cc \
+	capi/guard.h \
+	capi/common.cc \
+	capi/cown.cc \
+	capi/behavior.cc \
+	capi/runtime.cc \
+	capi/pull.cc
+
+libboc_la_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/lib $(AM_CPPFLAGS)
+libboc_la_CXXFLAGS = $(BOC_LIB_CXXFLAGS) $(AM_CXXFLAGS)
+libboc_la_LDFLAGS = -version-info $(LIBBOC_LT_VERSION) -no-undefined \
+	-Wl,--version-script=$(top_srcdir)/capi/libboc.map $(AM_LDFLAGS)
+libboc_la_LIBADD = $(PTHREAD_LIBS)
+EXTRA_libboc_la_DEPENDENCIES = $(top_srcdir)/capi/libboc.map
+EXTRA_DIST += capi/libboc.map
