@@ -58,7 +58,8 @@ BOC_API int boc_cown_set(boc_cown_t *cown, void *payload, boc_free_fn free_fn) {
   boc_free_fn old_free = c->free_fn;
   c->payload = payload;
   c->free_fn = free_fn;
-  if (old_free != nullptr) old_free(old);
+  /* Setting the same pointer again only changes its free function. */
+  if (old_free != nullptr && old != payload) old_free(old);
   return BOC_OK;
 }
 

@@ -112,7 +112,9 @@ BOC_API int boc_cown_get(boc_cown_t *cown, void **out);
  *
  * cown: borrowed.  payload/free_fn: consumed on success, as for
  *   boc_cown_create(); on error the caller keeps them.  The previous
- *   payload's free function runs on the calling thread before this returns.
+ *   payload's free function runs on the calling thread before this returns,
+ *   unless payload is the pointer the cown already holds (then only the
+ *   free function is replaced).
  * Errors: BOC_EINVAL, BOC_ENOTHELD.
  * Thread safety and context: as boc_cown_get().  Since 0.1.0.
  */

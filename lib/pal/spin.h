@@ -8,6 +8,7 @@
 #ifndef BOC_PAL_SPIN_H
 #define BOC_PAL_SPIN_H
 
+#include <atomic>
 #include <thread>
 
 namespace boc::pal {

@@ -42,9 +42,11 @@ class MPMCQueue {
 
   void enqueue(Node *n) {
     n->next.store(nullptr, std::memory_order_relaxed);
-    /* acq_rel: acquire pairs with the previous producer's exchange so we
-     * may write into its node's link; release publishes our clear above. */
-    std::atomic<Node *> *prev = back_.exchange(&n->next, std::memory_order_acq_rel);
+    /* seq_cst (acq_rel would do for the queue itself): acquire pairs with
+     * the previous producer's exchange so we may write into its node's
+     * link; release publishes our clear above; seq_cst makes this the
+     * "store" of the scheduler's park/wake Dekker protocol. */
+    std::atomic<Node *> *prev = back_.exchange(&n->next, std::memory_order_seq_cst);
     /* release: pairs with the consumer's acquire load of the link, making
      * the node's contents visible to whoever dequeues it. */
     prev->store(n, std::memory_order_release);

@@ -85,17 +85,19 @@ void Scheduler::dispatch(Behavior *b) {
 }
 
 void Scheduler::wake_for(Slot &target) {
-  /* Dekker with park(): our enqueue, then this fence, then the flag loads;
-   * the parker stores its flags, fences, then scans the queues. */
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (target.parked.load(std::memory_order_relaxed)) {
+  /* Dekker with park(): our enqueue (a seq_cst exchange on the queue's
+   * back) comes before these seq_cst flag loads; the parker's seq_cst flag
+   * stores come before its seq_cst scan of the queues.  In the single
+   * total order of seq_cst operations one side sees the other, so either
+   * the parker finds the work or we find the parker. */
+  if (target.parked.load(std::memory_order_seq_cst)) {
     unpark(target);
     return;
   }
-  if (parked_count_.load(std::memory_order_relaxed) == 0) return;
+  if (parked_count_.load(std::memory_order_seq_cst) == 0) return;
   for (uint32_t k = 1; k < n_; k++) {
     Slot &s = slots_[(target.index + k) % n_];
-    if (may_steal(s, target) && s.parked.load(std::memory_order_relaxed)) {
+    if (may_steal(s, target) && s.parked.load(std::memory_order_seq_cst)) {
       unpark(s);
       return;
     }
@@ -218,7 +220,6 @@ Behavior *Scheduler::next(Slot &s, const pal::Deadline &deadline) {
 void Scheduler::park(Slot &s, const pal::Deadline &deadline) {
   s.parked.store(true, std::memory_order_seq_cst);
   parked_count_.fetch_add(1, std::memory_order_seq_cst);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (!work_visible(s) && !stopping()) {
     bump(s.stats.parked);
     std::unique_lock<std::mutex> lock(s.mu);

@@ -25,10 +25,10 @@
  * not starve work queued on other slots.
  *
  * Parking (idle costs no CPU): a worker that finds nothing after a short
- * spin sets `parked` and bumps `parked_count_`, issues a seq_cst fence and
- * re-scans every queue it may take from; producers publish, fence, then
- * read the parked flags.  Whichever side comes second sees the other, so
- * no wake-up is lost.  A producer wakes the target slot when it is parked,
+ * spin sets `parked` and bumps `parked_count_` (seq_cst), then re-scans
+ * every queue it may take from (seq_cst loads); producers publish with a
+ * seq_cst exchange, then read the parked flags (seq_cst).  Whichever side
+ * comes second in the seq_cst order sees the other, so no wake-up is lost.  A producer wakes the target slot when it is parked,
  * else one parked slot that may steal from the target.
  */
 #ifndef BOC_SCHED_SCHEDULER_H
