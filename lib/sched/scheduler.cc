@@ -71,8 +71,12 @@ void Scheduler::dispatch(Behavior *b) {
     }
     return;
   }
-  if (self != nullptr && self->pull && !stopping()) {
-    /* A pull slot may run anything: keep it local, FIFO. */
+  if (self != nullptr && self->pull && !stopping() &&
+      (b->kind == Kind::Pulled || first_pull() == 0)) {
+    /* Keep it local, FIFO.  Native behaviors stay on a pull slot only when
+     * there are no native slots: native slots never steal from pull slots,
+     * so a native behavior left here would be stranded if this thread
+     * stopped pulling. */
     self->queue.enqueue(&b->node);
     bump(self->stats.pushed_local);
     wake_for(*self);

@@ -11,6 +11,9 @@
  * and hand pulled behaviors to their thread.  Routing keeps pulled
  * behaviors off native slots:
  *   - a pulled behavior is queued only on pull slots;
+ *   - a native behavior is queued on a pull slot only when the runtime has
+ *     no native slots (so no native work waits on a thread that may stop
+ *     pulling);
  *   - native slots steal only from native slots; pull slots steal from all.
  *
  * Dispatch (a behavior became ready):
