@@ -86,7 +86,10 @@ BOC_API int boc_runtime_quiesce(int64_t timeout_ns);
 /*
  * boc_runtime_wait - quiesce, then stop the workers.
  *
- * On BOC_OK the runtime is stopped: boc_when() returns BOC_ENOTRUNNING, and
+ * The runtime closes (boc_when() returns BOC_ESHUTDOWN) only at a moment
+ * when no behavior is in flight, so a running behavior can always schedule
+ * its follow-ups and they run before the stop.  On BOC_OK the runtime is
+ * stopped: boc_when() returns BOC_ENOTRUNNING, and
  * boc_runtime_start() may start it again.  On BOC_ETIMEDOUT nothing was
  * stopped and the runtime keeps running (call again, or call
  * boc_runtime_shutdown()).  Threads attached to pull slots are told to stop

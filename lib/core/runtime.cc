@@ -121,7 +121,7 @@ void stop_locked(Runtime &r) {
   delete s;
 }
 
-int state_error(int st) { return st == STOPPING ? BOC_ESHUTDOWN : BOC_ENOTRUNNING; }
+int state_error(int st) { return st == STOPPED ? BOC_ENOTRUNNING : BOC_ESHUTDOWN; }
 
 }  // namespace
 
@@ -192,18 +192,19 @@ int runtime_wait(int64_t timeout_ns) {
   Runtime &r = rt();
   if (r.state.load() != RUNNING) return BOC_ENOTRUNNING;
   pal::Deadline d = pal::Deadline::after(timeout_ns);
-  /* Quiesce without the lock, so another thread may still shut down. */
-  if (!r.term.wait_zero(d)) return BOC_ETIMEDOUT;
-  std::lock_guard<std::mutex> lock(r.lifecycle);
-  if (r.state.load() != RUNNING) return BOC_OK; /* stopped by someone else */
-  r.term.close();
-  /* Work scheduled between the quiescence and the close still runs. */
-  if (!r.term.wait_zero(d)) {
-    r.term.open();
-    return BOC_ETIMEDOUT;
+  for (;;) {
+    /* Quiesce without the lock, so another thread may still shut down. */
+    if (!r.term.wait_zero(d)) return BOC_ETIMEDOUT;
+    std::lock_guard<std::mutex> lock(r.lifecycle);
+    if (r.state.load() != RUNNING) return BOC_OK; /* stopped by someone else */
+    /* Close only if still idle: work admitted since the quiescence (by
+     * another thread) keeps running, and whatever it schedules is admitted
+     * too; we then wait again. */
+    if (r.term.close_if_idle()) {
+      stop_locked(r);
+      return BOC_OK;
+    }
   }
-  stop_locked(r);
-  return BOC_OK;
 }
 
 int runtime_shutdown() {

@@ -6,11 +6,11 @@
 namespace boc::detail {
 
 bool Terminator::inc(int64_t k) {
-  if (closed_.load(std::memory_order_seq_cst)) return false;
-  count_.fetch_add(k, std::memory_order_seq_cst);
-  /* Re-check: a close() that raced with us must either see our increment
-   * (and wait for it) or be seen here (and we back out). */
-  if (closed_.load(std::memory_order_seq_cst)) {
+  if ((word_.load(std::memory_order_seq_cst) & CLOSED) != 0) return false;
+  int64_t before = word_.fetch_add(k, std::memory_order_seq_cst);
+  /* Closed between the load and the add: back out.  A close that comes
+   * after the add sees our count (and waits for it, or fails to close). */
+  if ((before & CLOSED) != 0) {
     for (int64_t i = 0; i < k; i++) dec();
     return false;
   }
@@ -18,8 +18,8 @@ bool Terminator::inc(int64_t k) {
 }
 
 void Terminator::dec() {
-  if (count_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-      waiters_.load(std::memory_order_seq_cst) > 0)
+  int64_t before = word_.fetch_sub(1, std::memory_order_seq_cst);
+  if (((before - 1) & ~CLOSED) == 0 && waiters_.load(std::memory_order_seq_cst) > 0)
     poke();
 }
 
@@ -33,11 +33,11 @@ bool Terminator::wait_zero(const pal::Deadline &deadline) {
   bool ok = true;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    while (count_.load(std::memory_order_seq_cst) != 0) {
+    while (count() != 0) {
       if (deadline.forever) {
         cv_.wait(lock);
       } else if (cv_.wait_until(lock, deadline.when) == std::cv_status::timeout &&
-                 count_.load(std::memory_order_seq_cst) != 0) {
+                 count() != 0) {
         ok = false;
         break;
       }
