@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 The libboc authors.
+# SPDX-License-Identifier: MIT
+#
+# quickstart.sh - from a fresh clone to a running demo or a tested build.
+#
+#   ./quickstart.sh demo   install what is missing, build, run examples/bank
+#   ./quickstart.sh test   install what is missing, build, run `make check'
+#
+# Both are idempotent: a second run installs nothing, bootstraps and
+# configures only when their inputs changed, and rebuilds only what make
+# thinks is out of date.  The build goes to ./build (a VPATH build: the
+# source tree stays clean).
+#
+# Environment:
+#   BOC_CONFIGURE_FLAGS  extra ./configure arguments (a change reconfigures)
+#   BOC_NO_APT=1         never call apt-get (report missing packages only)
+#   JOBS                 parallel make jobs (default: nproc)
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$here"
+
+builddir=$here/build
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+configure_flags=${BOC_CONFIGURE_FLAGS:-}
+
+say() { printf '\n==> %s\n' "$*"; }
+die() { printf 'quickstart: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+	cat <<'EOF'
+usage: ./quickstart.sh demo | test
+
+  demo   build libboc and run the bank example (build/examples/bank)
+  test   build libboc and run the test suite (make -C build check)
+EOF
+}
+
+# --- 1. packages ------------------------------------------------------------
+
+packages=(build-essential g++ autoconf automake libtool pkg-config check mandoc python3)
+
+pkg_installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+install_packages() {
+	if ! command -v dpkg-query >/dev/null 2>&1; then
+		say "Not a Debian-like system: skipping package checks"
+		echo "    needs: a C and C++17 compiler, make, autoconf, automake, libtool,"
+		echo "           pkg-config, check (unit tests), mandoc (optional), python3"
+		return
+	fi
+	local missing=() p
+	for p in "${packages[@]}"; do
+		pkg_installed "$p" || missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		say "Packages: all present (${packages[*]})"
+		return
+	fi
+	say "Packages: installing ${missing[*]}"
+	if [ "${BOC_NO_APT:-}" = 1 ]; then
+		die "missing packages and BOC_NO_APT=1: apt-get install ${missing[*]}"
+	fi
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null 2>&1 || die "not root and no sudo: install ${missing[*]} by hand"
+		sudo=(sudo)
+	fi
+	"${sudo[@]}" apt-get update
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# --- 2. bootstrap -------------------------------------------------------------
+
+# ./bootstrap runs again when a generated file is missing, when configure is
+# older than one of its inputs (configure.ac, m4/boc_*.m4, bootstrap), or
+# when Makefile.in is older than one of its inputs (Makefile.am, local.mk).
+newer_than() { # TARGET FILE...: is one FILE newer than TARGET?
+	local target=$1 f
+	shift
+	for f in "$@"; do
+		[ "$f" -nt "$target" ] && return 0
+	done
+	return 1
+}
+
+needs_bootstrap() {
+	[ -x configure ] && [ -f Makefile.in ] && [ -f build-aux/tap-driver.sh ] || return 0
+	local conf_inputs=(configure.ac bootstrap m4/boc_*.m4) am_inputs=(Makefile.am)
+	mapfile -t -O 1 am_inputs < <(find . -name local.mk -not -path './build*')
+	newer_than configure "${conf_inputs[@]}" && return 0
+	newer_than Makefile.in "${am_inputs[@]}" && return 0
+	return 1
+}
+
+run_bootstrap() {
+	if needs_bootstrap; then
+		say "Bootstrap: ./bootstrap (generated files missing or out of date)"
+		./bootstrap
+	else
+		say "Bootstrap: ./configure is up to date"
+	fi
+}
+
+# --- 3. configure -------------------------------------------------------------
+
+run_configure() {
+	local stamp=$builddir/.quickstart-configure-flags
+	local reason=
+	if [ ! -f "$builddir/Makefile" ] || [ ! -f "$builddir/config.status" ]; then
+		reason="no build/Makefile yet"
+	elif [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$configure_flags" ]; then
+		reason="configure flags changed"
+	elif [ configure -nt "$builddir/config.status" ]; then
+		reason="./configure is newer than the last run"
+	fi
+	if [ -z "$reason" ]; then
+		say "Configure: build/ is configured (flags: ${configure_flags:-none})"
+		return
+	fi
+	say "Configure: $reason -> (cd build && ../configure $configure_flags)"
+	mkdir -p "$builddir"
+	# shellcheck disable=SC2086  # the flags are a word list on purpose
+	(cd "$builddir" && "$here/configure" $configure_flags)
+	printf '%s' "$configure_flags" >"$stamp"
+}
+
+# --- 4. build -----------------------------------------------------------------
+
+run_make() {
+	say "Build: make -C build -j$jobs"
+	make -C "$builddir" -j"$jobs"
+}
+
+# --- modes --------------------------------------------------------------------
+
+prepare() {
+	install_packages
+	run_bootstrap
+	run_configure
+	run_make
+}
+
+mode_demo() {
+	prepare
+	# The examples are built by `make'; build the demo explicitly anyway, in
+	# case a fragment moves it to check_PROGRAMS.
+	make -C "$builddir" -j"$jobs" examples/bank >/dev/null
+	say "Demo: build/examples/bank"
+	"$builddir/examples/bank"
+}
+
+mode_test() {
+	prepare
+	say "Test: make -C build -j$jobs check"
+	if make -C "$builddir" -j"$jobs" check; then
+		say "Test: all tests passed"
+		return 0
+	fi
+	say "Test: FAILED; build/test-suite.log follows"
+	if [ -f "$builddir/test-suite.log" ]; then
+		cat "$builddir/test-suite.log"
+	else
+		echo "(no build/test-suite.log: the build failed before the tests ran)"
+	fi
+	exit 1
+}
+
+case "${1:-}" in
+demo) mode_demo ;;
+test) mode_test ;;
+-h|--help|help) usage ;;
+*) usage >&2; exit 2 ;;
+esac
