@@ -31,6 +31,24 @@ BOC_API int boc_worker_pull(int64_t timeout_ns, boc_behavior_t **out) {
   });
 }
 
+BOC_API int boc_worker_pull_next(boc_behavior_t *done, int64_t timeout_ns,
+                                 boc_behavior_t **out, void **arg_out) {
+  if (out == nullptr) return BOC_EINVAL;
+  return guarded([&] {
+    if (done != nullptr) {
+      int st = d::runtime_complete(to_behavior(done));
+      if (st != BOC_OK) return st;
+    }
+    d::Behavior *b = nullptr;
+    int st = d::runtime_pull(timeout_ns, &b);
+    if (st == BOC_OK) {
+      *out = to_handle(b);
+      if (arg_out != nullptr) *arg_out = b->arg;
+    }
+    return st;
+  });
+}
+
 BOC_API int boc_behavior_complete(boc_behavior_t *behavior) {
   return guarded([&] { return d::runtime_complete(to_behavior(behavior)); });
 }

@@ -38,6 +38,7 @@ dist_man3_MANS += \
 	man/man3/boc_when_pull.3 \
 	man/man3/boc_worker_attach.3 \
 	man/man3/boc_worker_detach.3 \
-	man/man3/boc_worker_pull.3
+	man/man3/boc_worker_pull.3 \
+	man/man3/boc_worker_pull_next.3
 
 dist_man7_MANS += man/man7/boc.7

@@ -89,6 +89,24 @@ BOC_API BOC_WARN_UNUSED int boc_worker_pull(int64_t timeout_ns,
  */
 BOC_API int boc_behavior_complete(boc_behavior_t *behavior);
 
+/*
+ * boc_worker_pull_next - complete one pulled behavior and pull the next.
+ *
+ * The same as boc_behavior_complete(done) (when done is not NULL) followed
+ * by boc_worker_pull(timeout_ns, out), in one call: a binding that pays for
+ * every foreign call (and, in Python, for every release of the GIL) halves
+ * its calls per behavior.  arg_out, when not NULL, receives the new
+ * behavior's argument (as boc_behavior_arg()).
+ * Errors: those of boc_behavior_complete() (then nothing was pulled and
+ *   done is still running) and of boc_worker_pull() (then done has been
+ *   completed).
+ * Thread safety: the attached thread.  Since 0.1.0.
+ */
+BOC_API BOC_WARN_UNUSED int boc_worker_pull_next(boc_behavior_t *done,
+                                                 int64_t timeout_ns,
+                                                 boc_behavior_t **out,
+                                                 void **arg_out);
+
 #ifdef __cplusplus
 }
 #endif

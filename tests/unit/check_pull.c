@@ -374,6 +374,36 @@ END_TEST
 /* The puller completes its last pulled behavior and detaches.  The native
  * behavior that became ready on completion must still run (on a native
  * worker): a detached pull slot must not strand native work. */
+START_TEST(test_pull_next_completes_then_pulls_with_arg) {
+  boc_cown_t *c = tu_cown();
+  int tag1 = 1, tag2 = 2;
+  ck_assert_st(boc_when_pull(&c, 1, &tag1, NULL, NULL), BOC_OK);
+  ck_assert_st(boc_when_pull(&c, 1, &tag2, NULL, NULL), BOC_OK);
+  ck_assert_st(boc_worker_attach(BOC_ANY_SLOT, NULL), BOC_OK);
+  boc_behavior_t *b = NULL;
+  void *arg = NULL;
+  /* No behavior to complete yet: a plain pull that also returns the arg. */
+  ck_assert_st(boc_worker_pull_next(NULL, BOC_SEC(10), &b, &arg), BOC_OK);
+  ck_assert_ptr_eq(arg, &tag1);
+  /* The second needs the first's cown: it only arrives after completion. */
+  boc_behavior_t *b2 = NULL;
+  ck_assert_st(boc_worker_pull_next(b, BOC_SEC(10), &b2, &arg), BOC_OK);
+  ck_assert_ptr_eq(arg, &tag2);
+  boc_behavior_t *cur = NULL;
+  ck_assert_st(boc_behavior_current(&cur), BOC_OK);
+  ck_assert_ptr_eq(cur, b2);
+  /* Completing something that is not ours fails and pulls nothing. */
+  boc_behavior_t *b3 = NULL;
+  ck_assert_st(boc_worker_pull_next(b, 0, &b3, NULL), BOC_EINVAL);
+  ck_assert_ptr_null(b3);
+  ck_assert_st(boc_worker_pull_next(NULL, 0, NULL, NULL), BOC_EINVAL);
+  /* Complete the last one; nothing else is queued: timeout. */
+  ck_assert_st(boc_worker_pull_next(b2, 0, &b3, NULL), BOC_ETIMEDOUT);
+  ck_assert_st(boc_worker_detach(), BOC_OK);
+  ck_assert_st(boc_cown_release(c), BOC_OK);
+}
+END_TEST
+
 START_TEST(test_pull_native_successor_runs_after_puller_detaches) {
   boc_cown_t *c = tu_cown();
   ck_assert_st(boc_when_pull(&c, 1, NULL, NULL, NULL), BOC_OK);
@@ -960,6 +990,7 @@ static Suite *pull_suite(void) {
   tcase_add_test(tc, test_pull_times_out_after_timeout);
   tcase_add_test(tc, test_pull_behavior_gets_its_cowns);
   tcase_add_test(tc, test_pull_complete_hands_cowns_on);
+  tcase_add_test(tc, test_pull_next_completes_then_pulls_with_arg);
   tcase_add_test(tc, test_pull_native_successor_runs_after_puller_detaches);
   tcase_add_test(tc, test_pull_before_complete_is_ebusy);
   tcase_add_test(tc, test_pull_complete_from_other_thread_is_einval);

@@ -1,0 +1,39 @@
+# Copyright (c) 2026 The libboc authors.
+# SPDX-License-Identifier: MIT
+"""Backends: how behavior bodies are run.
+
+A backend is a class with this interface (see ``threads.ThreadsBackend``):
+
+* ``name`` (class attribute), ``worker_count``, ``module``;
+* ``start()``: start libboc and the workers;
+* ``schedule(record, cowns)``: hand a behavior to libboc (two-phase
+  locking happens there) so that a worker runs ``record.run()`` once it
+  holds ``cowns``; raise RuntimeError when the runtime refuses;
+* ``quiesce(timeout_ns) -> bool``;
+* ``stop(timeout_ns) -> bool`` (False when quiescence timed out; the
+  runtime is stopped either way) and ``final_stats`` afterwards.
+
+Adding a backend is one entry in ``_REGISTRY``.
+"""
+
+import importlib
+
+_REGISTRY = {
+    "threads": ("bocpy._backends.threads", "ThreadsBackend"),
+}
+
+
+def available():
+    """Names of the backends this installation offers."""
+    return list(_REGISTRY)
+
+
+def get(name):
+    """The backend class called ``name``; ValueError for an unknown name."""
+    try:
+        module, cls = _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            "unknown bocpy backend %r (available: %s)" % (name, ", ".join(available()))
+        ) from None
+    return getattr(importlib.import_module(module), cls)

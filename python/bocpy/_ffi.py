@@ -1,0 +1,142 @@
+# Copyright (c) 2026 The libboc authors.
+# SPDX-License-Identifier: MIT
+"""Loading libboc through cffi (ABI mode) and mapping its status codes.
+
+The library is looked for, in order:
+
+1. the exact path in the environment variable ``BOCPY_LIBBOC``;
+2. the build tree, when this package is imported from the source tree
+   (``<top>/.libs`` and ``<top>/build/.libs``);
+3. ``libboc.so.0`` through the dynamic linker's normal search.
+
+When none loads, one ``ImportError`` lists every attempt and its error.
+After loading, the library's ABI version must equal the one the cdef was
+generated from.
+"""
+
+import os
+import warnings
+
+import cffi
+
+from ._cdef import CDEF
+
+ffi = cffi.FFI()
+ffi.cdef(CDEF)
+
+#: The ABI version this package's cdef describes.
+ABI_VERSION = 1
+
+_SONAME = "libboc.so.0"
+
+
+def _source_top():
+    """The top of the source tree when running from it, else None."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if os.path.exists(os.path.join(top, "configure.ac")) and os.path.isdir(
+        os.path.join(top, "include", "boc")
+    ):
+        return top
+    return None
+
+
+def _candidates():
+    env = os.environ.get("BOCPY_LIBBOC")
+    if env:
+        yield "BOCPY_LIBBOC", env
+    top = _source_top()
+    if top is not None:
+        for sub in (".libs", os.path.join("build", ".libs")):
+            path = os.path.join(top, sub, _SONAME)
+            yield "build tree", path
+    yield "system search", _SONAME
+
+
+def _load():
+    attempts = []
+    for origin, path in _candidates():
+        if origin == "build tree" and not os.path.exists(path):
+            attempts.append("%s: %s (no such file)" % (origin, path))
+            continue
+        try:
+            lib = ffi.dlopen(path)
+        except OSError as exc:
+            attempts.append("%s: %s (%s)" % (origin, path, exc))
+            continue
+        if attempts and attempts[0].startswith("BOCPY_LIBBOC"):
+            warnings.warn(
+                "bocpy: could not load %s; using %s instead" % (attempts[0], path),
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        abi = lib.boc_abi_version()
+        if abi != ABI_VERSION:
+            raise ImportError(
+                "bocpy: %s (%s) has ABI version %d, this package needs %d"
+                % (path, origin, abi, ABI_VERSION)
+            )
+        return lib, path
+    raise ImportError(
+        "bocpy: could not load libboc; tried:\n  " + "\n  ".join(attempts)
+        + "\nInstall libboc (libboc0), or set BOCPY_LIBBOC to the library's path."
+    )
+
+
+lib, LIBRARY_PATH = _load()
+
+# Status codes, as Python ints.
+OK = lib.BOC_OK
+EINVAL = lib.BOC_EINVAL
+ENOMEM = lib.BOC_ENOMEM
+ENOTRUNNING = lib.BOC_ENOTRUNNING
+ERUNNING = lib.BOC_ERUNNING
+ESHUTDOWN = lib.BOC_ESHUTDOWN
+ETIMEDOUT = lib.BOC_ETIMEDOUT
+EBUSY = lib.BOC_EBUSY
+ENOTHELD = lib.BOC_ENOTHELD
+ENOTATTACHED = lib.BOC_ENOTATTACHED
+ESTOPPED = lib.BOC_ESTOPPED
+EDEADLK = lib.BOC_EDEADLK
+ENOSLOT = lib.BOC_ENOSLOT
+EINTERNAL = lib.BOC_EINTERNAL
+
+FOREVER = -1
+
+# One table from status codes to Python exceptions (checked after calls).
+_EXCEPTIONS = {
+    EINVAL: ValueError,
+    ENOMEM: MemoryError,
+    ETIMEDOUT: TimeoutError,
+}
+
+
+def strerror(status):
+    """The library's description of a status code, as str."""
+    return ffi.string(lib.boc_strerror(status)).decode("utf-8", "replace")
+
+
+def check(status, what=""):
+    """Raise the exception for a non-zero libboc status."""
+    if status == OK:
+        return
+    exc = _EXCEPTIONS.get(status, RuntimeError)
+    msg = strerror(status)
+    raise exc("%s: %s" % (what, msg) if what else msg)
+
+
+def timeout_ns(timeout):
+    """Convert a timeout in seconds (None = forever) to libboc nanoseconds.
+
+    NaN raises ValueError; values above 1e9 s (or +inf) mean forever;
+    negative values mean "do not wait".
+    """
+    if timeout is None:
+        return FOREVER
+    t = float(timeout)
+    if t != t:
+        raise ValueError("timeout must not be NaN")
+    if t > 1e9:
+        return FOREVER
+    if t <= 0:
+        return 0
+    return int(t * 1e9)
