@@ -8,6 +8,8 @@ libboc_la_SOURCES = \
 	lib/pal/topology.h \
 	lib/pal/topology.cc \
 	lib/pal/spin.h \
+	lib/pal/pool.h \
+	lib/pal/pool.cc \
 	lib/core/cown.h \
 	lib/core/cown.cc \
 	lib/core/behavior.h \

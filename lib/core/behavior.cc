@@ -8,6 +8,7 @@
 #include <new>
 
 #include "core/runtime.h"
+#include "pal/pool.h"
 #include "pal/spin.h"
 
 namespace boc::detail {
@@ -50,11 +51,13 @@ Behavior *behavior_new(Cown *const *cowns, size_t n, Kind kind,
   size_t off_cowns = align_up(sizeof(Behavior), alignof(Cown *));
   size_t off_reqs = align_up(off_cowns + n * sizeof(Cown *), alignof(Request));
   size_t size = off_reqs + nreq * sizeof(Request);
-  void *mem = std::malloc(size);
-  if (mem == nullptr) {
+  void *mem = nullptr;
+  try {
+    mem = pal::pool_alloc(size);
+  } catch (...) {
     if (result != nullptr) cown_release(result);
     if (sorted != stack_buf) std::free(sorted);
-    throw std::bad_alloc();
+    throw;
   }
   auto *b = new (mem) Behavior;
   char *base = static_cast<char *>(mem);
@@ -146,7 +149,7 @@ void request_release(Request *r) {
 void behavior_discard(Behavior *b) {
   for (size_t i = 0; i < b->nreq; i++) cown_release(b->reqs[i].target);
   b->~Behavior();
-  std::free(b);
+  pal::pool_free(b);
 }
 
 void behavior_finish(Behavior *b) {

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "core/behavior.h"
+#include "pal/pool.h"
 #include "pal/spin.h"
 
 namespace boc::detail {
@@ -21,7 +22,7 @@ thread_local char tls_token_byte;
 }  // namespace
 
 Cown *cown_new(void *payload, boc_free_fn free_fn) {
-  Cown *c = new Cown;
+  Cown *c = new (pal::pool_alloc(sizeof(Cown))) Cown;
   c->id = next_cown_id.fetch_add(1, std::memory_order_relaxed);
   c->payload = payload;
   c->free_fn = free_fn;
@@ -35,7 +36,8 @@ void cown_release(Cown *c) {
   void *payload = c->payload;
   boc_free_fn free_fn = c->free_fn;
   c->magic = COWN_DEAD;
-  delete c;
+  c->~Cown();
+  pal::pool_free(c);
   if (free_fn != nullptr) free_fn(payload);
 }
 
