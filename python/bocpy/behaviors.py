@@ -632,6 +632,8 @@ _DROPPED = (
 def _prepare(fn, params, frame):
     """Bind ``fn`` for a behavior over ``params``: returns
     (callable, extra positional args, keyword args)."""
+    if isinstance(fn, (staticmethod, classmethod, property)):
+        raise SyntaxError("@%s is not supported below @when" % type(fn).__name__)
     wrapped = getattr(fn, "__wrapped__", None)
     original = inspect.unwrap(fn) if wrapped is not None else fn
     if not isinstance(original, types.FunctionType):

@@ -139,18 +139,25 @@ class ThreadsBackend:
 
     def _worker(self, slot, errors):
         _b._tls.worker = True
-        st = lib.boc_worker_attach(slot, ffi.NULL)
-        if st != _ffi.OK:
-            errors.append("worker %d: %s" % (slot, _ffi.strerror(st)))
+        try:
+            # Resolve everything the loop needs before reporting ready, so
+            # a broken installation fails start() instead of hanging later.
+            pull_next = lib.boc_worker_pull_next
+            complete = lib.boc_behavior_complete
+            out = ffi.new("boc_behavior_t **")
+            argp = ffi.new("void **")
+            st = lib.boc_worker_attach(slot, ffi.NULL)
+            if st != _ffi.OK:
+                errors.append("worker %d: %s" % (slot, _ffi.strerror(st)))
+        except BaseException as exc:  # noqa: BLE001 - reported by start()
+            errors.append("worker %d: %r" % (slot, exc))
+            st = None
         try:
             self._ready.wait()
         except threading.BrokenBarrierError:  # pragma: no cover
             return
         if st != _ffi.OK:
             return
-        out = ffi.new("boc_behavior_t **")
-        argp = ffi.new("void **")
-        pull_next = lib.boc_worker_pull_next
         records = self._records
         keys = self._keys
         OK, ETIMEDOUT = _ffi.OK, _ffi.ETIMEDOUT
@@ -171,8 +178,11 @@ class ThreadsBackend:
                     _b.logger.error("bocpy worker %d: pulled an unknown behavior", slot)
                     continue
                 keys.append(key)
-                rec.run()
+                rec.run()  # stores every exception of the body in the result
+        except BaseException:  # pragma: no cover - a bug in bocpy itself
+            _b.logger.exception("bocpy worker %d: internal error; the worker stops", slot)
+            raise
         finally:
             if done != ffi.NULL:
-                lib.boc_behavior_complete(done)
+                complete(done)
             lib.boc_worker_detach()
