@@ -4,17 +4,26 @@
 #
 # quickstart.sh - from a fresh clone to a running demo or a tested build.
 #
-#   ./quickstart.sh demo   install what is missing, build, run examples/bank
+#   ./quickstart.sh demo   install what is missing, build, run the bank demo
+#                          (Python: examples/python/bank.py on the new libboc)
 #   ./quickstart.sh test   install what is missing, build, run `make check'
+#                          (C tests and the Python suite)
 #
 # Both are idempotent: a second run installs nothing, bootstraps and
 # configures only when their inputs changed, and rebuilds only what make
 # thinks is out of date.  The build goes to ./build (a VPATH build: the
 # source tree stays clean).
 #
+# Python: the python3 first on PATH is used as it is when it has cffi,
+# pytest and pytest-timeout; otherwise they are installed, at the versions
+# pinned in python/requirements-test.txt, into a project venv ./.venv made
+# from that python3 (pip never touches the system's Python), and ./.venv's
+# python is used.  configure gets the chosen one as PYTHON3.
+#
 # Environment:
 #   BOC_CONFIGURE_FLAGS  extra ./configure arguments (a change reconfigures)
 #   BOC_NO_APT=1         never call apt-get (report missing packages only)
+#   BOC_PYTHON           the base Python (default: python3 on PATH)
 #   JOBS                 parallel make jobs (default: nproc)
 
 set -euo pipefail
@@ -33,14 +42,16 @@ usage() {
 	cat <<'EOF'
 usage: ./quickstart.sh demo | test
 
-  demo   build libboc and run the bank example (build/examples/bank)
-  test   build libboc and run the test suite (make -C build check)
+  demo   build libboc and run the bank example in Python
+         (examples/python/bank.py; in C: build/examples/bank)
+  test   build libboc and run the test suite (make -C build check),
+         the Python suite included
 EOF
 }
 
 # --- 1. packages ------------------------------------------------------------
 
-packages=(build-essential g++ autoconf automake libtool pkg-config check mandoc python3)
+packages=(build-essential g++ autoconf automake libtool pkg-config check mandoc python3 python3-venv)
 
 pkg_installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -50,7 +61,7 @@ install_packages() {
 	if ! command -v dpkg-query >/dev/null 2>&1; then
 		say "Not a Debian-like system: skipping package checks"
 		echo "    needs: a C and C++17 compiler, make, autoconf, automake, libtool,"
-		echo "           pkg-config, check (unit tests), mandoc (optional), python3"
+		echo "           pkg-config, check (unit tests), mandoc (optional), python3 (with venv)"
 		return
 	fi
 	local missing=() p
@@ -75,7 +86,42 @@ install_packages() {
 		apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-# --- 2. bootstrap -------------------------------------------------------------
+# --- 2. Python and the test dependencies ---------------------------------------
+
+venv=$here/.venv
+python=
+
+python_ready() { # PYTHON: has it what the demo and the test suite need?
+	"$1" -c 'import cffi, pytest, pytest_timeout' >/dev/null 2>&1
+}
+
+setup_python() {
+	local base
+	base=$(command -v "${BOC_PYTHON:-python3}") || die "no python3 on PATH (set BOC_PYTHON)"
+	# The interpreter itself, not a launcher such as a pyenv shim.
+	base=$("$base" -c 'import sys; print(sys.executable)') || die "$base does not run"
+	if python_ready "$base"; then
+		python=$base
+		say "Python: $python has cffi, pytest and pytest-timeout"
+		return
+	fi
+	if [ -x "$venv/bin/python" ] && python_ready "$venv/bin/python"; then
+		python=$venv/bin/python
+		say "Python: using .venv ($python)"
+		return
+	fi
+	say "Python: installing python/requirements-test.txt into .venv (from $base)"
+	# --clear: a .venv left by another base interpreter is rebuilt.
+	"$base" -m venv --clear "$venv" ||
+		die "$base -m venv failed (Debian: apt-get install python3-venv)"
+	"$venv/bin/python" -m pip install --disable-pip-version-check -q \
+		-r python/requirements-test.txt ||
+		die "pip install -r python/requirements-test.txt failed"
+	python_ready "$venv/bin/python" || die "$venv/bin/python still lacks cffi/pytest"
+	python=$venv/bin/python
+}
+
+# --- 3. bootstrap -------------------------------------------------------------
 
 # ./bootstrap runs again when a generated file is missing, when configure is
 # older than one of its inputs (configure.ac, m4/boc_*.m4, bootstrap), or
@@ -107,15 +153,15 @@ run_bootstrap() {
 	fi
 }
 
-# --- 3. configure -------------------------------------------------------------
+# --- 4. configure -------------------------------------------------------------
 
 run_configure() {
 	local stamp=$builddir/.quickstart-configure-flags
-	local reason=
+	local reason= stamped="$configure_flags PYTHON3=$python"
 	if [ ! -f "$builddir/Makefile" ] || [ ! -f "$builddir/config.status" ]; then
 		reason="no build/Makefile yet"
-	elif [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$configure_flags" ]; then
-		reason="configure flags changed"
+	elif [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$stamped" ]; then
+		reason="configure flags or Python changed"
 	elif [ configure -nt "$builddir/config.status" ]; then
 		reason="./configure is newer than the last run"
 	fi
@@ -123,14 +169,14 @@ run_configure() {
 		say "Configure: build/ is configured (flags: ${configure_flags:-none})"
 		return
 	fi
-	say "Configure: $reason -> (cd build && ../configure $configure_flags)"
+	say "Configure: $reason -> (cd build && ../configure $configure_flags PYTHON3=$python)"
 	mkdir -p "$builddir"
 	# shellcheck disable=SC2086  # the flags are a word list on purpose
-	(cd "$builddir" && "$here/configure" $configure_flags)
-	printf '%s' "$configure_flags" >"$stamp"
+	(cd "$builddir" && "$here/configure" $configure_flags PYTHON3="$python")
+	printf '%s' "$stamped" >"$stamp"
 }
 
-# --- 4. build -----------------------------------------------------------------
+# --- 5. build -----------------------------------------------------------------
 
 run_make() {
 	say "Build: make -C build -j$jobs"
@@ -141,6 +187,7 @@ run_make() {
 
 prepare() {
 	install_packages
+	setup_python
 	run_bootstrap
 	run_configure
 	run_make
@@ -151,8 +198,11 @@ mode_demo() {
 	# The examples are built by `make'; build the demo explicitly anyway, in
 	# case a fragment moves it to check_PROGRAMS.
 	make -C "$builddir" -j"$jobs" examples/bank >/dev/null
-	say "Demo: build/examples/bank"
-	"$builddir/examples/bank"
+	say "Demo: examples/python/bank.py (bocpy on build/.libs/libboc.so.0)"
+	BOCPY_LIBBOC=$builddir/.libs/libboc.so.0 PYTHONPATH=$here/python \
+		PYTHONDONTWRITEBYTECODE=1 "$python" "$here/examples/python/bank.py"
+	echo
+	echo "The same demo in C: build/examples/bank"
 }
 
 mode_test() {

@@ -4,7 +4,8 @@
 
 The library is looked for, in order:
 
-1. the exact path in the environment variable ``BOCPY_LIBBOC``;
+1. the exact path in the environment variable ``BOCPY_LIBBOC`` (when it
+   is set, nothing else is tried);
 2. the build tree, when this package is imported from the source tree
    (``<top>/.libs`` and ``<top>/build/.libs``);
 3. ``libboc.so.0`` through the dynamic linker's normal search.
@@ -15,7 +16,6 @@ generated from.
 """
 
 import os
-import warnings
 
 import cffi
 
@@ -43,7 +43,10 @@ def _source_top():
 def _candidates():
     env = os.environ.get("BOCPY_LIBBOC")
     if env:
+        # An explicit path is authoritative: never fall back silently to
+        # another copy of the library.
         yield "BOCPY_LIBBOC", env
+        return
     top = _source_top()
     if top is not None:
         for sub in (".libs", os.path.join("build", ".libs")):
@@ -63,12 +66,6 @@ def _load():
         except OSError as exc:
             attempts.append("%s: %s (%s)" % (origin, path, exc))
             continue
-        if attempts and attempts[0].startswith("BOCPY_LIBBOC"):
-            warnings.warn(
-                "bocpy: could not load %s; using %s instead" % (attempts[0], path),
-                RuntimeWarning,
-                stacklevel=3,
-            )
         abi = lib.boc_abi_version()
         if abi != ABI_VERSION:
             raise ImportError(

@@ -23,10 +23,11 @@
 # as TAP comments.  Extra pytest arguments: PYTEST_ARGS (e.g. "-k when -x").
 #
 # In a sanitizer build the library needs its sanitizer runtimes loaded first:
-# ASan/UBSan builds run with LD_PRELOAD=<libasan> <libubsan> (found with
-# $CC -print-file-name) and detect_leaks=0 (the interpreter's own
-# allocations are not leaks libboc can fix); TSan builds are skipped (an
-# uninstrumented interpreter makes TSan's reports meaningless).
+# the suite runs with LD_PRELOAD=<libasan>:<libubsan> or <libtsan> (found with
+# $CC -print-file-name).  ASan runs with detect_leaks=0: the interpreter's
+# own allocations are not leaks libboc can fix.  Under TSan only libboc is
+# instrumented; the interpreter's locks (the GIL) are pthread calls, which
+# TSan intercepts, so its reports are about libboc.
 
 set -u
 
@@ -82,7 +83,10 @@ else
 	done
 	[ -n "$py" ] || skip_all "no python with cffi and pytest (pip install -r python/requirements-test.txt, or ./quickstart.sh test)"
 fi
-py_path=$(command -v "$py")
+# The interpreter itself, not a launcher such as a pyenv shim (a shell
+# script, which must not get a sanitizer runtime preloaded).
+py_path=$("$py" -c 'import sys; print(sys.executable)' 2>/dev/null)
+[ -n "$py_path" ] || py_path=$(command -v "$py")
 py_version=$("$py" -c 'import sys, platform; print("%s %s" % (platform.python_implementation(), platform.python_version()))' 2>/dev/null)
 echo "# python: $py_path ($py_version)"
 
@@ -105,7 +109,9 @@ san_rt() { # NAME: the path of the compiler's runtime library NAME
 }
 case $undef in
 *__tsan_*)
-	skip_all "libboc is built with ThreadSanitizer; the Python suite runs in the other builds" ;;
+	rt=$(san_rt libtsan.so)
+	[ -n "$rt" ] || skip_all "ThreadSanitizer build, but ${CC:-cc} -print-file-name=libtsan.so finds no runtime to preload"
+	preload=$rt ;;
 esac
 case $undef in
 *__asan_*)
@@ -121,7 +127,7 @@ case $undef in
 	[ -n "$rt" ] || skip_all "UndefinedBehaviorSanitizer build, but ${CC:-cc} -print-file-name=libubsan.so finds no runtime to preload"
 	preload="${preload:+$preload:}$rt" ;;
 esac
-[ -z "$preload" ] || echo "# sanitizer build: LD_PRELOAD=$preload${ASAN_OPTIONS:+ ASAN_OPTIONS=$ASAN_OPTIONS}"
+[ -z "$preload" ] || echo "# sanitizer build: LD_PRELOAD=$preload"
 
 # --- 3. pytest --------------------------------------------------------------------
 
@@ -149,7 +155,7 @@ env PYTHONPATH="$srcdir/python:$srcdir/tests/python${PYTHONPATH:+:$PYTHONPATH}" 
 	BOCPY_LIBBOC="$lib" \
 	PYTHONDONTWRITEBYTECODE=1 \
 	${preload:+LD_PRELOAD="$preload"} \
-	$guard "$py" -m pytest "$@" ${PYTEST_ARGS:-} "$srcdir/tests/python" \
+	$guard "$py_path" -m pytest "$@" ${PYTEST_ARGS:-} "$srcdir/tests/python" \
 	>"$out" 2>&1 </dev/null
 rc=$?
 

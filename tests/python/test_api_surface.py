@@ -169,3 +169,35 @@ def test_wait_result_is_named_tuple():
     stats, board = wr
     assert stats == [] and board == {}
     assert wr.stats == [] and wr.noticeboard == {}
+
+
+def test_bocpy_libboc_bad_path_is_an_import_error_listing_it(tmp_path):
+    """An explicit BOCPY_LIBBOC is authoritative: when it cannot be loaded,
+    import fails with one ImportError naming the attempt (no silent
+    fall-back to another copy of the library)."""
+    bad = str(tmp_path / "no-such-libboc.so.0")
+    proc = run_python(
+        tmp_path,
+        """
+        try:
+            import bocpy
+        except ImportError as exc:
+            print("IMPORT-ERROR:", exc)
+        else:
+            print("LOADED:", bocpy._ffi.LIBRARY_PATH)
+        """,
+        env={"BOCPY_LIBBOC": bad},
+    )
+    assert proc.returncode == 0, describe(proc)
+    assert "IMPORT-ERROR:" in proc.stdout, describe(proc)
+    assert "BOCPY_LIBBOC: " + bad in proc.stdout, describe(proc)
+
+
+def test_library_loaded_from_bocpy_libboc_and_abi_checked():
+    """The loaded library is the one BOCPY_LIBBOC names (when set), and
+    its ABI version matches the cdef's."""
+    from bocpy import _ffi
+
+    if os.environ.get("BOCPY_LIBBOC"):
+        assert _ffi.LIBRARY_PATH == os.environ["BOCPY_LIBBOC"]
+    assert _ffi.lib.boc_abi_version() == _ffi.ABI_VERSION

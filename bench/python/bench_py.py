@@ -1,0 +1,270 @@
+# Copyright (c) 2026 The libboc authors.
+# SPDX-License-Identifier: MIT
+"""Python benchmarks for bocpy: behaviors per second, @when issue cost, and
+CPU-bound Python bodies on 1 and 2 workers.
+
+    python3 bench/python/bench_py.py [--workers 1,2] [--repeat 5]
+                                     [--ref-python /path/to/venv/bin/python]
+
+Workloads (each run under a fresh start(worker_count=W) ... wait()):
+
+  chain     N behaviors (default 20000) on one cown, each adds 1.
+            -> behaviors/s; @when issue calls/s; the issue cost in us
+               (time of the issuing loop / N) and the full cost per behavior
+               in us (issue + run + complete: (issue loop + wait()) / N).
+  spread    N behaviors over 1000 cowns (behavior i on cown i % 1000).
+            -> behaviors/s.
+  cpu       2 cowns x 50 behaviors, each a pure-Python loop of 200000
+            iterations; the same 100 loops run sequentially on the main
+            thread for comparison.  -> both times and their ratio (the
+            speed-up from running on the runtime).
+
+Every number is the median of --repeat runs.  Each run is a separate child
+process (this same file with --child), so runs do not share interpreter
+state.  With --ref-python (or BOCPY_REF_PYTHON) the same workloads also run
+under another interpreter that has a different `bocpy` installed (the
+original bocpy 0.9.0, say), alternating child by child, and the table shows
+both and their ratio.  The workloads use only the API both share:
+``from bocpy import Cown, when, wait, start``.
+
+The child for this tree gets the environment it was started with (make
+bench-python sets PYTHONPATH and BOCPY_LIBBOC to the build); the reference
+child gets it without PYTHONPATH and BOCPY_*.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+MARK = "BOCPY_BENCH_RESULT "
+
+
+# ---------------------------------------------------------------------------
+# Child: the workloads.  Kept free of closures over functions and of
+# module-level state: bocpy 0.9.0 re-executes this module in each worker
+# sub-interpreter and pickles the captured values.
+# ---------------------------------------------------------------------------
+
+def schedule_check(cowns, expected):
+    """Schedule a behavior over every cown that prints their total.
+
+    The parent checks the printed totals.  (bocpy 0.9.0 cannot read a cown
+    on the main thread after wait() unless a module global names it, so the
+    check runs as a behavior, which works with both packages.)
+    """
+    from bocpy import when
+
+    @when(cowns)
+    def _(cs):
+        total = 0
+        for c in cs:
+            total += c.value
+        print("BOCPY_BENCH_CHECK %d %d" % (total, expected), flush=True)
+
+
+def chain_or_spread(n, ncowns, workers):
+    from bocpy import Cown, start, wait, when
+
+    cowns = [Cown(0) for _ in range(ncowns)]
+    start(worker_count=workers)
+    t0 = time.perf_counter()
+    for i in range(n):
+        @when(cowns[i % ncowns])
+        def _(c):
+            c.value += 1
+    t1 = time.perf_counter()
+    schedule_check(cowns, n)
+    wait()
+    t2 = time.perf_counter()
+    return t1 - t0, t2 - t0
+
+
+def cpu_bound(iters, per_cown, workers):
+    from bocpy import Cown, start, wait, when
+
+    t0 = time.perf_counter()
+    for _ in range(2 * per_cown):
+        x = 0
+        for k in range(iters):
+            x += k
+    sequential = time.perf_counter() - t0
+
+    a = Cown(0)
+    b = Cown(0)
+    start(worker_count=workers)
+    t0 = time.perf_counter()
+    for _ in range(per_cown):
+        for c in (a, b):
+            @when(c)
+            def _(c):
+                x = 0
+                for k in range(iters):
+                    x += k
+                c.value += 1
+    schedule_check([a, b], 2 * per_cown)
+    wait()
+    parallel = time.perf_counter() - t0
+    return sequential, parallel
+
+
+def child(args):
+    import bocpy
+
+    w = args.child_workers
+    issue, full = chain_or_spread(args.n, 1, w)
+    _, spread = chain_or_spread(args.n, args.spread_cowns, w)
+    seq, par = cpu_bound(args.cpu_iters, args.cpu_per_cown, w)
+    result = {
+        "package": getattr(bocpy, "__version__", "?"),
+        "package_file": bocpy.__file__,
+        "python": "%s %s" % (sys.implementation.name,
+                             ".".join(map(str, sys.version_info[:3]))),
+        "workers": w,
+        "chain_bps": args.n / full,
+        "spread_bps": args.n / spread,
+        "issue_per_s": args.n / issue,
+        "issue_us": issue / args.n * 1e6,
+        "full_us": full / args.n * 1e6,
+        "cpu_parallel_s": par,
+        "cpu_sequential_s": seq,
+        "cpu_speedup": seq / par,
+    }
+    sys.stdout.write(MARK + json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# Parent: children, medians, the table.
+# ---------------------------------------------------------------------------
+
+METRICS = [
+    # key, label, format, higher is better
+    ("chain_bps", "chain: behaviors/s (1 cown)", "%.0f", True),
+    ("spread_bps", "spread: behaviors/s (1000 cowns)", "%.0f", True),
+    ("issue_per_s", "@when issue calls/s", "%.0f", True),
+    ("issue_us", "issue cost, us/behavior", "%.2f", False),
+    ("full_us", "full cost, us/behavior", "%.2f", False),
+    ("cpu_parallel_s", "cpu: 2x50 loops on the runtime, s", "%.3f", False),
+    ("cpu_sequential_s", "cpu: same loops sequentially, s", "%.3f", False),
+    ("cpu_speedup", "cpu: speed-up (sequential/runtime)", "%.2f", True),
+]
+
+
+def run_child(python, env, args, workers):
+    cmd = [python, os.path.abspath(__file__), "--child",
+           "--child-workers", str(workers), "--n", str(args.n),
+           "--spread-cowns", str(args.spread_cowns),
+           "--cpu-iters", str(args.cpu_iters),
+           "--cpu-per-cown", str(args.cpu_per_cown)]
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True,
+                          timeout=args.child_timeout)
+    checks = [line.split()[1:] for line in proc.stdout.splitlines()
+              if line.startswith("BOCPY_BENCH_CHECK ")]
+    if len(checks) != 3 or any(total != expected for total, expected in checks):
+        raise RuntimeError("%s: wrong results (BOCPY_BENCH_CHECK total expected: "
+                           "%r):\n%s" % (python, checks, proc.stdout[-3000:]))
+    for line in proc.stdout.splitlines():
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK):])
+    raise RuntimeError("%s failed (exit %d):\n%s"
+                       % (" ".join(cmd), proc.returncode, proc.stdout[-3000:]))
+
+
+def ref_env():
+    env = {k: v for k, v in os.environ.items()
+           if k != "PYTHONPATH" and not k.startswith("BOCPY_")}
+    return env
+
+
+def median_of(runs):
+    return {key: statistics.median(r[key] for r in runs)
+            for key, _, _, _ in METRICS}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--workers", default="1,2",
+                    help="comma-separated worker counts (default 1,2)")
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="runs per measurement; the median is reported")
+    ap.add_argument("--n", type=int, default=20000,
+                    help="behaviors in the chain and spread workloads")
+    ap.add_argument("--spread-cowns", type=int, default=1000)
+    ap.add_argument("--cpu-iters", type=int, default=200000)
+    ap.add_argument("--cpu-per-cown", type=int, default=50)
+    ap.add_argument("--python", default=sys.executable,
+                    help="interpreter for this tree's bocpy (default: this one)")
+    ap.add_argument("--ref-python", default=os.environ.get("BOCPY_REF_PYTHON", ""),
+                    help="interpreter with the reference bocpy installed "
+                         "(default: $BOCPY_REF_PYTHON)")
+    ap.add_argument("--json", help="also write the results here as JSON")
+    ap.add_argument("--child-timeout", type=float, default=600)
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--child-workers", type=int, default=1, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        return child(args)
+
+    impls = [("bocpy-cffi", args.python, dict(os.environ))]
+    if args.ref_python:
+        impls.append(("reference", args.ref_python, ref_env()))
+    workers = [int(w) for w in args.workers.split(",") if w.strip()]
+
+    report = {"repeat": args.repeat, "n": args.n, "results": {}}
+    status = 0
+    print("bocpy Python benchmarks: median of %d runs; chain/spread N=%d, "
+          "cpu 2x%d loops of %d iterations"
+          % (args.repeat, args.n, args.cpu_per_cown, args.cpu_iters))
+    for w in workers:
+        runs = {name: [] for name, _, _ in impls}
+        info = {}
+        try:
+            for _ in range(args.repeat):
+                for name, python, env in impls:  # alternate implementations
+                    r = run_child(python, env, args, w)
+                    runs[name].append(r)
+                    info[name] = "%s %s (%s; %s)" % (
+                        name, r["package"], r["python"], r["package_file"])
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            sys.stdout.flush()
+            print("bench_py: %s" % e, file=sys.stderr)
+            status = 1
+            continue
+        med = {name: median_of(rs) for name, rs in runs.items()}
+        report["results"][str(w)] = {"median": med, "runs": runs, "info": info}
+
+        print()
+        print("workers=%d" % w)
+        for name, _, _ in impls:
+            print("  %s" % info[name])
+        header = "  %-38s %14s" % ("", "bocpy-cffi")
+        if len(impls) > 1:
+            header += " %14s %10s" % ("reference", "cffi gain")
+        print(header)
+        for key, label, fmt, higher in METRICS:
+            ours = med["bocpy-cffi"][key]
+            line = "  %-38s %14s" % (label, fmt % ours)
+            if len(impls) > 1:
+                ref = med["reference"][key]
+                gain = (ours / ref if higher else ref / ours) if ours and ref else 0
+                line += " %14s %9.2fx" % (fmt % ref, gain)
+            print(line)
+    sys.stdout.flush()
+    if len(impls) > 1:
+        print()
+        print("cffi gain > 1 means bocpy-cffi is better (faster, or cheaper).")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=2, sort_keys=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
