@@ -906,10 +906,10 @@ def wait(timeout: Optional[float] = None, *, stats: bool = False, noticeboard: b
         rt = _RUNTIME
         if rt is None:
             return _shape(stats, noticeboard, [], {})
-        try:
-            quiesced = rt.stop(ns)
-        finally:
-            _RUNTIME = None
+        # If the wait is interrupted (KeyboardInterrupt), the runtime keeps
+        # running and wait() can be called again.
+        quiesced = rt.stop(ns)
+        _RUNTIME = None
         if not quiesced:
             logger.warning("wait(): runtime did not reach quiescence within timeout=%s", timeout)
             logger.warning("wait(): stopping anyway; behaviors not yet started were dropped")

@@ -611,3 +611,58 @@ def test_exit_without_wait_idle_runtime(tmp_path, backend):
     )
     assert proc.returncode == 0, describe(proc)
     assert "STARTED" in proc.stdout
+
+
+def test_ctrl_c_interrupts_wait_and_wait_can_be_retried(tmp_path):
+    """SIGINT reaches a main thread blocked in wait(): KeyboardInterrupt is
+    raised promptly, the runtime keeps running, and a second wait()
+    finishes the work."""
+    import signal
+    import subprocess
+    import sys as _sys
+    import time as _time
+
+    from bocpy_testutil import subprocess_env
+
+    script = tmp_path / "ctrlc.py"
+    script.write_text(
+        "import threading, time\n"
+        "import bocpy\n"
+        "from bocpy import Cown, when, wait\n"
+        "bocpy.start(worker_count=1)\n"
+        "go = threading.Event()\n"
+        "c = Cown(0)\n"
+        "@when(c)\n"
+        "def slow(c):\n"
+        "    go.wait(30)\n"
+        "    c.value = 1\n"
+        "print('READY', flush=True)\n"
+        "t0 = time.monotonic()\n"
+        "try:\n"
+        "    wait()\n"
+        "except KeyboardInterrupt:\n"
+        "    print('INTERRUPTED after %.1f s' % (time.monotonic() - t0), flush=True)\n"
+        "go.set()\n"
+        "wait(timeout=20)\n"
+        "print('VALUE', c.value, flush=True)\n"
+    )
+    proc = subprocess.Popen(
+        [_sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        env=subprocess_env(),
+    )
+    try:
+        assert proc.stdout.readline().strip() == "READY"
+        _time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "INTERRUPTED after" in out, (out, err)
+    seconds = float(out.split("INTERRUPTED after ")[1].split()[0])
+    assert seconds < 5, out
+    assert "VALUE 1" in out, (out, err)

@@ -11,6 +11,7 @@ them.  No callback from C into Python is ever made.
 
 import itertools
 import threading
+import time
 
 from .. import _ffi
 from .. import behaviors as _b
@@ -19,6 +20,9 @@ from .._ffi import ffi, lib
 # How long a worker blocks in one pull call.  Stopping wakes pullers at
 # once, so this only bounds how stale a parked thread can be.
 _PULL_NS = 1_000_000_000
+
+# Longest single blocking wait on the main thread (see _sliced).
+_SLICE_NS = 100_000_000
 
 # Cowns per behavior that fit the per-thread handle buffer.
 _BUF = 16
@@ -70,15 +74,31 @@ class ThreadsBackend:
             t.join()
         self._threads = []
 
+    @staticmethod
+    def _sliced(call, timeout_ns):
+        """Call a blocking libboc wait in slices of at most _SLICE_NS, so
+        that signals (Ctrl-C) reach Python code while main waits."""
+        if timeout_ns < 0:
+            while True:
+                st = call(_SLICE_NS)
+                if st != _ffi.ETIMEDOUT:
+                    return st
+        deadline = time.monotonic_ns() + timeout_ns
+        while True:
+            left = deadline - time.monotonic_ns()
+            st = call(max(0, min(left, _SLICE_NS)))
+            if st != _ffi.ETIMEDOUT or left <= _SLICE_NS:
+                return st
+
     def quiesce(self, timeout_ns):
-        st = lib.boc_runtime_quiesce(timeout_ns)
+        st = self._sliced(lib.boc_runtime_quiesce, timeout_ns)
         if st == _ffi.ETIMEDOUT:
             return False
         _ffi.check(st, "quiesce")
         return True
 
     def stop(self, timeout_ns):
-        st = lib.boc_runtime_wait(timeout_ns)
+        st = self._sliced(lib.boc_runtime_wait, timeout_ns)
         quiesced = st == _ffi.OK
         if st == _ffi.ETIMEDOUT:
             st = lib.boc_runtime_shutdown()
