@@ -3,6 +3,8 @@
 
 #include "pal/pool.h"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -65,30 +67,46 @@ void release_to_malloc(Pool *p, FreeBlock *f) {
     delete p;
 }
 
-/* The calling thread's pool; abandoned when the thread exits. */
-struct PoolHolder {
-  Pool *pool = nullptr;
-  ~PoolHolder() {
-    Pool *p = pool;
-    if (p == nullptr) return;
-    pool = nullptr;
-    /* Hold one count so the pool cannot be deleted while we drain it. */
-    p->outstanding.fetch_add(1, std::memory_order_relaxed);
-    p->abandoned.store(true, std::memory_order_seq_cst);
-    for (size_t c = 0; c < NCLASSES; c++) {
-      release_chain(p, p->local[c]);
-      p->local[c] = nullptr;
-      release_chain(p, p->remote[c].exchange(nullptr, std::memory_order_acquire));
-    }
-    if (p->outstanding.fetch_sub(1, std::memory_order_acq_rel) == 1) delete p;
+/* Abandon a pool whose thread has exited (a pthread key destructor, so
+ * it receives the pool as its argument and touches no thread-local
+ * storage of the dying thread: glibc may free that from another thread,
+ * and TSan cannot see the synchronisation). */
+void abandon_pool(void *arg) {
+  Pool *p = static_cast<Pool *>(arg);
+  /* Hold one count so the pool cannot be deleted while we drain it. */
+  p->outstanding.fetch_add(1, std::memory_order_relaxed);
+  p->abandoned.store(true, std::memory_order_seq_cst);
+  for (size_t c = 0; c < NCLASSES; c++) {
+    release_chain(p, p->local[c]);
+    p->local[c] = nullptr;
+    release_chain(p, p->remote[c].exchange(nullptr, std::memory_order_acquire));
   }
-};
+  if (p->outstanding.fetch_sub(1, std::memory_order_acq_rel) == 1) delete p;
+}
 
-thread_local PoolHolder tls_pool;
+pthread_key_t pool_key;
+pthread_once_t pool_key_once = PTHREAD_ONCE_INIT;
+
+void make_pool_key() {
+  if (pthread_key_create(&pool_key, abandon_pool) != 0) std::abort();
+}
+
+/* The calling thread's pool (a plain pointer: no destructor runs on it;
+ * the key above abandons the pool when the thread exits).  The main
+ * thread's pool is never abandoned: it lives until the process ends. */
+thread_local Pool *tls_pool = nullptr;
 
 Pool *my_pool() {
-  Pool *p = tls_pool.pool;
-  if (p == nullptr) p = tls_pool.pool = new Pool;
+  Pool *p = tls_pool;
+  if (p == nullptr) {
+    p = new Pool;
+    pthread_once(&pool_key_once, make_pool_key);
+    if (pthread_setspecific(pool_key, p) != 0) {
+      delete p;
+      throw std::bad_alloc();
+    }
+    tls_pool = p;
+  }
   return p;
 }
 
@@ -133,7 +151,7 @@ void pool_free(void *ptr) noexcept {
   }
   FreeBlock *f = as_free(h);
   size_t cls = h->cls;
-  if (owner == tls_pool.pool) {
+  if (owner == tls_pool) {
     if (owner->local_count[cls] >= LOCAL_LIMIT) {
       release_to_malloc(owner, f);
       return;
