@@ -208,6 +208,8 @@ Behavior *Scheduler::next(Slot &s, const pal::Deadline &deadline) {
       return b;
     }
     if (Behavior *b = steal_round(s)) return b;
+    /* A poll (or an expired deadline) returns now, without spinning. */
+    if (deadline.passed()) return nullptr;
 
     bool seen = false;
     for (int i = 0; i < SPIN_ROUNDS && !seen; i++) {

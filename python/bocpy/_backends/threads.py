@@ -9,6 +9,7 @@ CPython and wherever they release the GIL; otherwise the GIL serialises
 them.  No callback from C into Python is ever made.
 """
 
+import ctypes
 import itertools
 import threading
 import time
@@ -27,8 +28,49 @@ _SLICE_NS = 100_000_000
 # Cowns per behavior that fit the per-thread handle buffer.
 _BUF = 16
 
-_VOIDP = ffi.typeof("void *")
-_INTPTR = ffi.typeof("intptr_t")
+_UINTPTR = ffi.typeof("uintptr_t")
+
+
+def _load_nogil():
+    """The two hot-path calls that never block, bound without releasing the
+    GIL (ctypes.PyDLL).  Every cffi call releases and re-takes the GIL; on
+    a GIL build, with a worker waiting for it, that hands the GIL over and
+    back on every call.  Blocking calls always go through cffi."""
+    if not hasattr(ctypes, "PyDLL"):
+        # PyPy: no PyDLL (and no such handover cost).  Same signatures,
+        # through cffi.
+        def when_pull(buf, n, key, free, out):
+            return lib.boc_when_pull(
+                ffi.cast("boc_cown_t **", buf), n, ffi.cast("void *", key),
+                ffi.NULL, ffi.cast("boc_cown_t **", out))
+
+        def pull_next(done, timeout, out, arg):
+            return lib.boc_worker_pull_next(
+                ffi.cast("boc_behavior_t *", done or 0), timeout,
+                ffi.cast("boc_behavior_t **", out), ffi.cast("void **", arg))
+
+        class NoGilFallback:
+            boc_when_pull = staticmethod(when_pull)
+            boc_worker_pull_next = staticmethod(pull_next)
+
+        return NoGilFallback
+    dll = ctypes.PyDLL(_ffi.LIBRARY_PATH)
+    when_pull = dll.boc_when_pull
+    when_pull.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
+                          ctypes.c_void_p, ctypes.c_void_p]
+    when_pull.restype = ctypes.c_int
+    pull_next = dll.boc_worker_pull_next
+    pull_next.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p]
+    pull_next.restype = ctypes.c_int
+
+    class NoGil:
+        boc_when_pull = when_pull
+        boc_worker_pull_next = pull_next
+
+    return NoGil
+
+
+_nogil = _load_nogil()
 
 
 class ThreadsBackend:
@@ -122,26 +164,32 @@ class ThreadsBackend:
         One call into libboc: the result cown is created by
         ``boc_when_pull`` and its handle written into a per-thread buffer
         before the behavior can run (the worker never needs the handle).
+        The call never blocks, so it is made without releasing the GIL
+        (see ``_nogil``): handing the GIL to a worker and back on every
+        ``@when`` would cost more than the call itself.
         """
-        n = len(cowns)
+        n = len(cowns) - 1
         tls = _b._tls
         try:
-            buf, out = tls.when_buf, tls.when_out
+            buf, buf_addr, out, out_addr = tls.when_bufs
         except AttributeError:
-            buf = tls.when_buf = ffi.new("boc_cown_t *[]", _BUF)
-            out = tls.when_out = ffi.new("boc_cown_t *[1]")
-        if n - 1 > _BUF:
-            buf = ffi.new("boc_cown_t *[]", n - 1)
-        for i in range(n - 1):
+            buf = ffi.new("boc_cown_t *[]", _BUF)
+            out = ffi.new("boc_cown_t *[1]")
+            buf_addr = int(ffi.cast(_UINTPTR, buf))
+            out_addr = int(ffi.cast(_UINTPTR, out))
+            tls.when_bufs = (buf, buf_addr, out, out_addr)
+        if n > _BUF:
+            buf = ffi.new("boc_cown_t *[]", n)
+            buf_addr = int(ffi.cast(_UINTPTR, buf))
+        for i in range(n):
             buf[i] = cowns[i]._h
-        # The behavior's argument is a key into _records.  Keys are void*
-        # cdata objects (hashed by address), recycled through _keys, so no
-        # int<->pointer conversion is paid per behavior on either side.
+        # The behavior's argument is a key into _records: a small int,
+        # recycled through _keys.
         keys = self._keys
-        key = keys.pop() if keys else ffi.cast(_VOIDP, next(self._ids))
+        key = keys.pop() if keys else next(self._ids)
         records = self._records
         records[key] = record
-        st = lib.boc_when_pull(buf, n - 1, key, ffi.NULL, out)
+        st = _nogil.boc_when_pull(buf_addr, n, key, None, out_addr)
         if st != _ffi.OK:
             del records[key]
             keys.append(key)
@@ -162,10 +210,15 @@ class ThreadsBackend:
         try:
             # Resolve everything the loop needs before reporting ready, so
             # a broken installation fails start() instead of hanging later.
-            pull_next = lib.boc_worker_pull_next
+            poll_next = _nogil.boc_worker_pull_next
+            wait_next = lib.boc_worker_pull_next
             complete = lib.boc_behavior_complete
-            out = ffi.new("boc_behavior_t **")
-            argp = ffi.new("void **")
+            out = (ctypes.c_void_p * 1)()
+            argp = (ctypes.c_void_p * 1)()
+            out_addr = ctypes.addressof(out)
+            arg_addr = ctypes.addressof(argp)
+            out_c = ffi.cast("boc_behavior_t **", out_addr)
+            arg_c = ffi.cast("void **", arg_addr)
             st = lib.boc_worker_attach(slot, ffi.NULL)
             if st != _ffi.OK:
                 errors.append("worker %d: %s" % (slot, _ffi.strerror(st)))
@@ -181,15 +234,19 @@ class ThreadsBackend:
         records = self._records
         keys = self._keys
         OK, ETIMEDOUT = _ffi.OK, _ffi.ETIMEDOUT
-        done = ffi.NULL
+        done = None
         try:
             while True:
-                # One call per behavior: complete the last, pull the next.
-                st = pull_next(done, _PULL_NS, out, argp)
-                done = ffi.NULL
-                if st != OK:
+                # Complete the last behavior and take the next one if it is
+                # ready, keeping the GIL (it never blocks); only when there
+                # is nothing to do, block in libboc with the GIL released.
+                st = poll_next(done, 0, out_addr, arg_addr)
+                done = None
+                if st == ETIMEDOUT:
+                    st = wait_next(ffi.NULL, _PULL_NS, out_c, arg_c)
                     if st == ETIMEDOUT:
                         continue
+                if st != OK:
                     break
                 done = out[0]
                 key = argp[0]
@@ -203,6 +260,6 @@ class ThreadsBackend:
             _b.logger.exception("bocpy worker %d: internal error; the worker stops", slot)
             raise
         finally:
-            if done != ffi.NULL:
-                complete(done)
+            if done is not None:
+                complete(ffi.cast("boc_behavior_t *", done))
             lib.boc_worker_detach()
