@@ -135,14 +135,7 @@ class Cown(Generic[T]):
     @classmethod
     def _result(cls):
         """A result cown whose handle libboc fills in when scheduling."""
-        self = cls.__new__(cls)
-        self._h = None
-        self._id = None
-        self._value = None
-        self._exception = False
-        self._holder = None
-        self._ext = False
-        return self
+        return _new_result()
 
     def _cid(self):
         cid = self._id
@@ -292,6 +285,14 @@ class Cown(Generic[T]):
             lib.boc_cown_release(h)
 
 
+def _new_result(_new=object.__new__, _cls=Cown):
+    """A result cown whose handle libboc fills in when scheduling."""
+    self = _new(_cls)
+    self._h = self._id = self._value = self._holder = None
+    self._exception = self._ext = False
+    return self
+
+
 def _out_handle():
     """The calling thread's one-slot output buffer for a cown handle."""
     try:
@@ -362,6 +363,10 @@ class _FnInfo:
 
 
 _fn_cache = {}
+
+# Code objects of plain behavior functions -> the cown count for which
+# scheduling needs no capture work at all (the decorator's fast path).
+_plain = {}
 
 
 def _global_loads(code, seen=None):
@@ -577,50 +582,51 @@ def _bind(fn, info):
     return new
 
 
-class _Record:
-    """A scheduled behavior's Python side, looked up by the worker."""
+# A scheduled behavior's Python side, looked up by the worker, is a tuple:
+#   (fn, params, extras, kwargs, result, cowns, context)
+# where cowns lists every cown the behavior holds (result included) and
+# context holds captures for nested behaviors (or None).
+_NO_KWARGS = {}
 
-    __slots__ = ("fn", "params", "extras", "kwargs", "result", "cowns", "context")
 
-    def __init__(self, fn, params, extras, kwargs, result, cowns, context=None):
-        self.fn = fn
-        self.params = params
-        self.extras = extras
-        self.kwargs = kwargs
-        self.result = result
-        self.cowns = cowns
-        self.context = context
+def _record(fn, params, extras, kwargs, result, cowns, context=None):
+    return (fn, params, extras, kwargs, result, cowns, context)
 
-    def run(self):
-        """Run the body on the calling (worker) thread; fill the result."""
-        me = _get_ident()
-        cowns = self.cowns
-        for c in cowns:
-            c._holder = me
-        result = self.result
-        context = self.context
-        if context is not None:
-            saved = getattr(_tls, "context", None)
-            _tls.context = context
+
+def _run_record(rec):
+    """Run a behavior's body on the calling (worker) thread; fill its
+    result with the return value, or the exception it raised."""
+    fn, params, extras, kwargs, result, cowns, context = rec
+    me = _get_ident()
+    for c in cowns:
+        c._holder = me
+    if context is not None:
+        saved = getattr(_tls, "context", None)
+        _tls.context = context
+    try:
         try:
-            try:
-                value = self.fn(*self.params, *self.extras, **self.kwargs)
-            except BaseException as exc:  # noqa: BLE001 - stored, as bocpy does
-                result._value = exc
-                result._exception = True
+            if extras or kwargs:
+                value = fn(*params, *extras, **kwargs)
             else:
-                result._value = value
-                result._exception = False
-        finally:
-            for c in cowns:
-                c._holder = None
-            if context is not None:
-                _tls.context = saved
+                value = fn(*params)
+        except BaseException as exc:  # noqa: BLE001 - stored, as bocpy does
+            result._value = exc
+            result._exception = True
+        else:
+            result._value = value
+            result._exception = False
+    finally:
+        for c in cowns:
+            c._holder = None
+        if context is not None:
+            _tls.context = saved
 
-    def drop(self, message):
-        """Mark the result of a behavior that will never run."""
-        self.result._value = RuntimeError(message)
-        self.result._exception = True
+
+def _drop_record(rec, message):
+    """Mark the result of a behavior that will never run."""
+    result = rec[4]
+    result._value = RuntimeError(message)
+    result._exception = True
 
 
 _DROPPED = (
@@ -688,14 +694,16 @@ def _prepare_args(fn, original, info, params, frame):
             kwargs[name] = _resolve_capture(name, frame)
     if not extras and not kwargs and len(positional) >= n:
         info.plain_for = n
+        if info.snapshot_ok and not info.global_names and not info.nested:
+            _plain[original.__code__] = n
     return _bind(fn, info), tuple(extras), kwargs
 
 
 def _schedule(fn, params, flat, frame, runtime):
     bound, extras, kwargs, ctx = _prepare(fn, params, frame)
-    result = Cown._result()
+    result = _new_result()
     cowns = flat + [result]
-    runtime.schedule(_Record(bound, params, extras, kwargs, result, cowns, ctx), cowns)
+    runtime.schedule(_record(bound, params, extras, kwargs, result, cowns, ctx), cowns)
     return result
 
 
@@ -715,6 +723,7 @@ def when(*cowns):
     The first ``@when`` starts the runtime if none is running.
     """
     params, flat = _normalise_args(cowns)  # errors surface at the @when line
+    nparams = len(params)
 
     def decorator(fn):
         runtime = _RUNTIME
@@ -723,6 +732,13 @@ def when(*cowns):
                 raise RuntimeError("runtime is shutting down")
             start()
             runtime = _RUNTIME
+        # Fast path: a plain function already seen with this many cowns,
+        # with nothing to capture.
+        if _plain.get(getattr(fn, "__code__", None)) == nparams and fn.__closure__ is None:
+            result = _new_result()
+            cowns = flat + [result]
+            runtime.schedule((fn, params, (), _NO_KWARGS, result, cowns, None), cowns)
+            return result
         frame = sys._getframe(1)
         try:
             return _schedule(fn, params, flat, frame, runtime)
@@ -760,7 +776,7 @@ def whencall(thunk, args, captures):
         params, flat = _normalise_args(args)
         result = Cown._result()
         flat.append(result)
-        record = _Record(fn, params, tuple(captures), {}, result, flat)
+        record = _record(fn, params, tuple(captures), _NO_KWARGS, result, flat)
         runtime.schedule(record, flat)
         return result
     finally:

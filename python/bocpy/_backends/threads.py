@@ -152,7 +152,7 @@ class ThreadsBackend:
         self._records = {}
         self._keys = []
         for rec in records.values():
-            rec.drop(_b._DROPPED)
+            _b._drop_record(rec, _b._DROPPED)
         self.final_stats = _b._scheduler_stats()
         return quiesced
 
@@ -233,6 +233,7 @@ class ThreadsBackend:
             return
         records = self._records
         keys = self._keys
+        run = _b._run_record
         OK, ETIMEDOUT = _ffi.OK, _ffi.ETIMEDOUT
         done = None
         try:
@@ -255,7 +256,7 @@ class ThreadsBackend:
                     _b.logger.error("bocpy worker %d: pulled an unknown behavior", slot)
                     continue
                 keys.append(key)
-                rec.run()  # stores every exception of the body in the result
+                run(rec)  # stores every exception of the body in the result
         except BaseException:  # pragma: no cover - a bug in bocpy itself
             _b.logger.exception("bocpy worker %d: internal error; the worker stops", slot)
             raise
