@@ -270,7 +270,10 @@ class Cown(Generic[T]):
 
     __str__ = __repr__
 
-    def __del__(self):
+    def __del__(self, _release=lib.boc_cown_release):
+        # A finalizer may run inside cffi itself (a GC pass triggered while
+        # cffi holds its internal lock): so it must not make cffi resolve a
+        # library attribute lazily.  The function is bound once, above.
         try:
             if self._exception:
                 sys.stderr.write(
@@ -281,8 +284,8 @@ class Cown(Generic[T]):
         except AttributeError:
             return  # construction failed
         self._h = None
-        if h is not None and lib is not None:
-            lib.boc_cown_release(h)
+        if h is not None:
+            _release(h)
 
 
 def _new_result(_new=object.__new__, _cls=Cown):

@@ -374,3 +374,26 @@ def test_main_acquire_excludes_behaviors(backend):
     finish()
     assert r.value == "ran"
     assert d.value == "queued ran"
+
+
+def test_finalizer_does_not_touch_the_lazy_library_object(monkeypatch):
+    """Cown.__del__ may run inside cffi while cffi holds its internal lock
+    (a GC pass during ffi.new); resolving a library attribute there
+    deadlocked PyPy.  The finalizer must use a pre-bound function and
+    never touch the ``lib`` object."""
+    import gc
+    import sys as _sys
+
+    from bocpy import behaviors
+
+    class Trap:
+        def __getattr__(self, name):
+            raise AssertionError("finalizer touched lib.%s" % name)
+
+    c = Cown(1)
+    errors = []
+    monkeypatch.setattr(_sys, "unraisablehook", lambda u: errors.append(u.exc_value))
+    monkeypatch.setattr(behaviors, "lib", Trap())
+    del c
+    gc.collect()
+    assert errors == []
