@@ -126,38 +126,36 @@ Behavior *Scheduler::pop_own(Slot &s) {
   return nullptr;
 }
 
+Behavior *Scheduler::steal_from(Slot &s, Slot &v) {
+  bump(s.stats.steal_attempts);
+  s.stats.last_steal_attempt_ns.store(pal::now_ns(), std::memory_order_relaxed);
+  Node *n = v.queue.maybe_nonempty() ? v.queue.dequeue() : nullptr;
+  if (n == nullptr) {
+    bump(s.stats.steal_failures);
+    return nullptr;
+  }
+  bump(s.stats.popped_via_steal);
+  return as_behavior(n);
+}
+
 Behavior *Scheduler::try_steal(Slot &s) {
   if (n_ < 2) return nullptr;
+  /* One attempt, on the next eligible victim after the cursor. */
   for (uint32_t k = 0; k < n_; k++) {
     Slot &v = slots_[s.steal_cursor];
     s.steal_cursor = (s.steal_cursor + 1) % n_;
-    if (&v == &s || !may_steal(s, v)) continue;
-    bump(s.stats.steal_attempts);
-    s.stats.last_steal_attempt_ns.store(pal::now_ns(), std::memory_order_relaxed);
-    Node *n = v.queue.maybe_nonempty() ? v.queue.dequeue() : nullptr;
-    if (n != nullptr) {
-      bump(s.stats.popped_via_steal);
-      return as_behavior(n);
-    }
-    bump(s.stats.steal_failures);
-    return nullptr;
+    if (&v != &s && may_steal(s, v)) return steal_from(s, v);
   }
   return nullptr;
 }
 
 Behavior *Scheduler::steal_round(Slot &s) {
   if (n_ < 2) return nullptr;
+  /* Every eligible victim that looks non-empty, once. */
   for (uint32_t k = 0; k < n_; k++) {
     Slot &v = slots_[(s.index + 1 + k) % n_];
     if (&v == &s || !may_steal(s, v) || !v.queue.maybe_nonempty()) continue;
-    bump(s.stats.steal_attempts);
-    s.stats.last_steal_attempt_ns.store(pal::now_ns(), std::memory_order_relaxed);
-    Node *n = v.queue.dequeue();
-    if (n != nullptr) {
-      bump(s.stats.popped_via_steal);
-      return as_behavior(n);
-    }
-    bump(s.stats.steal_failures);
+    if (Behavior *b = steal_from(s, v)) return b;
   }
   return nullptr;
 }

@@ -123,6 +123,7 @@ class Scheduler {
     return thief.pull || !victim.pull;
   }
   Behavior *pop_own(Slot &s);
+  Behavior *steal_from(Slot &s, Slot &victim);
   Behavior *try_steal(Slot &s);
   Behavior *steal_round(Slot &s);
   bool work_visible(const Slot &s) const;

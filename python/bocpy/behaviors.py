@@ -11,19 +11,15 @@ behavior bodies is the job of a backend (``bocpy._backends``).
 import ast
 import atexit
 import dis
-import functools
 import inspect
-import itertools
-import linecache
 import logging
-import math
 import os
 import re
 import sys
 import textwrap
 import threading
 import types
-from typing import Any, Generic, NamedTuple, Optional, TypeVar
+from typing import Generic, NamedTuple, Optional, TypeVar
 
 from . import _ffi
 from ._ffi import ffi, lib
@@ -131,11 +127,6 @@ class Cown(Generic[T]):
         self._exception = False
         self._holder = None
         self._ext = False
-
-    @classmethod
-    def _result(cls):
-        """A result cown whose handle libboc fills in when scheduling."""
-        return _new_result()
 
     def _cid(self):
         cid = self._id
@@ -639,8 +630,8 @@ _DROPPED = (
 
 
 def _prepare(fn, params, frame):
-    """Bind ``fn`` for a behavior over ``params``: returns
-    (callable, extra positional args, keyword args)."""
+    """Bind ``fn`` for a behavior over ``params``: returns (callable, extra
+    positional args, keyword args, capture context for nested behaviors)."""
     if isinstance(fn, (staticmethod, classmethod, property)):
         raise SyntaxError("@%s is not supported below @when" % type(fn).__name__)
     wrapped = getattr(fn, "__wrapped__", None)
@@ -651,7 +642,7 @@ def _prepare(fn, params, frame):
         # A callable object: call it with the cown parameters only.
         return fn, (), {}, None
     info = _fn_info(fn, original)
-    n = len(params)
+    ctx = None
     if info.nested:
         ctx = {}
         for name in info.nested:
@@ -659,11 +650,8 @@ def _prepare(fn, params, frame):
                 ctx[name] = _resolve_capture(name, frame)
             except RuntimeError:
                 pass  # the nested behavior will report it if it needs it
-        kwargs_ctx = ctx
-    else:
-        kwargs_ctx = None
     bound, extras, kwargs = _prepare_args(fn, original, info, params, frame)
-    return bound, extras, kwargs, kwargs_ctx
+    return bound, extras, kwargs, ctx
 
 
 def _prepare_args(fn, original, info, params, frame):
@@ -777,7 +765,7 @@ def whencall(thunk, args, captures):
         if not callable(fn):
             raise TypeError("whencall: thunk must be callable or a function name")
         params, flat = _normalise_args(args)
-        result = Cown._result()
+        result = _new_result()
         flat.append(result)
         record = _record(fn, params, tuple(captures), _NO_KWARGS, result, flat)
         runtime.schedule(record, flat)
