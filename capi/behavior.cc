@@ -2,6 +2,9 @@
  * SPDX-License-Identifier: MIT */
 
 #include "boc/behavior.h"
+#include "boc/pull.h"
+
+#include <vector>
 
 #include "guard.h"
 #include "core/runtime.h"
@@ -63,6 +66,32 @@ BOC_API int boc_when(boc_cown_t *const *cowns, size_t count, boc_behavior_fn fn,
 BOC_API int boc_when_pull(boc_cown_t *const *cowns, size_t count, void *arg,
                           boc_free_fn arg_free, boc_cown_t **result) {
   return when_common(cowns, count, d::Kind::Pulled, nullptr, arg, arg_free, result);
+}
+
+BOC_API int boc_when_pull_packed(uint64_t *words) {
+  if (words == nullptr || words[0] > BOC_WHEN_MAX_COWNS) return BOC_EINVAL;
+  const size_t n = static_cast<size_t>(words[0]);
+  void *arg = reinterpret_cast<void *>(static_cast<uintptr_t>(words[1]));
+  boc_cown_t *result = nullptr;
+  int st;
+  if constexpr (sizeof(boc_cown_t *) == sizeof(uint64_t)) {
+    st = when_common(reinterpret_cast<boc_cown_t *const *>(words + 2), n,
+                     d::Kind::Pulled, nullptr, arg, nullptr, &result);
+  } else {
+    /* Narrower pointers: unpack the handles first. */
+    std::vector<boc_cown_t *> cowns;
+    st = guarded([&] {
+      cowns.resize(n);
+      return BOC_OK;
+    });
+    if (st != BOC_OK) return st;
+    for (size_t i = 0; i < n; i++) {
+      cowns[i] = reinterpret_cast<boc_cown_t *>(static_cast<uintptr_t>(words[2 + i]));
+    }
+    st = when_common(cowns.data(), n, d::Kind::Pulled, nullptr, arg, nullptr, &result);
+  }
+  if (st == BOC_OK) words[n + 2] = reinterpret_cast<uintptr_t>(result);
+  return st;
 }
 
 BOC_API int boc_behavior_current(boc_behavior_t **out) {

@@ -53,4 +53,24 @@ BOC_API int boc_behavior_complete(boc_behavior_t *behavior) {
   return guarded([&] { return d::runtime_complete(to_behavior(behavior)); });
 }
 
+BOC_API int boc_worker_pull_next_packed(uint64_t *io) {
+  if (io == nullptr) return BOC_EINVAL;
+  return guarded([&] {
+    d::Behavior *done = to_behavior(reinterpret_cast<boc_behavior_t *>(
+        static_cast<uintptr_t>(io[0])));
+    if (done != nullptr) {
+      int st = d::runtime_complete(done);
+      if (st != BOC_OK) return st;
+      io[0] = 0;
+    }
+    d::Behavior *b = nullptr;
+    int st = d::runtime_pull(static_cast<int64_t>(io[1]), &b);
+    if (st == BOC_OK) {
+      io[0] = reinterpret_cast<uintptr_t>(to_handle(b));
+      io[1] = reinterpret_cast<uintptr_t>(b->arg);
+    }
+    return st;
+  });
+}
+
 }  // extern "C"

@@ -36,9 +36,11 @@ dist_man3_MANS += \
 	man/man3/boc_version.3 \
 	man/man3/boc_when.3 \
 	man/man3/boc_when_pull.3 \
+	man/man3/boc_when_pull_packed.3 \
 	man/man3/boc_worker_attach.3 \
 	man/man3/boc_worker_detach.3 \
 	man/man3/boc_worker_pull.3 \
-	man/man3/boc_worker_pull_next.3
+	man/man3/boc_worker_pull_next.3 \
+	man/man3/boc_worker_pull_next_packed.3
 
 dist_man7_MANS += man/man7/boc.7

@@ -107,6 +107,43 @@ BOC_API BOC_WARN_UNUSED int boc_worker_pull_next(boc_behavior_t *done,
                                                  boc_behavior_t **out,
                                                  void **arg_out);
 
+/*
+ * Packed calls, for language bindings.
+ *
+ * A binding such as Python's ctypes pays a conversion for every argument of
+ * a foreign call, which costs more than the call itself.  These two take
+ * one array of 64-bit words instead and do the same as their unpacked
+ * twins.  Handles and arguments are stored as (uintptr_t) casts.
+ */
+
+/*
+ * boc_when_pull_packed - boc_when_pull() with its arguments in one array.
+ *
+ * words[0]: n, the cown count; words[1]: the behavior's argument (no free
+ * function: arg_free is NULL); words[2] .. words[n + 1]: the cown handles.
+ * On success words[n + 2] receives the result cown (a new reference, as
+ * boc_when_pull()'s result).  So words must have room for n + 3 words.
+ * Errors: as boc_when_pull(); BOC_EINVAL also for words NULL or n too
+ *   large.  On error words[n + 2] is not written.
+ * Thread safety: any thread.  Since 0.1.0.
+ */
+BOC_API BOC_WARN_UNUSED int boc_when_pull_packed(uint64_t *words);
+
+/*
+ * boc_worker_pull_next_packed - boc_worker_pull_next() with its arguments
+ * in one array.
+ *
+ * io[0] (in): the pulled behavior to complete first, or 0 for none;
+ * io[1] (in): timeout_ns, as an int64_t.
+ * On BOC_OK io[0] receives the new behavior and io[1] its argument.  On an
+ * error io[0] is 0 when the behavior it named has been completed (or there
+ * was none), and unchanged when it is still running (the completion
+ * failed); io[1] is unchanged.
+ * Errors: those of boc_worker_pull_next(); BOC_EINVAL for io NULL.
+ * Thread safety: the attached thread.  Since 0.1.0.
+ */
+BOC_API BOC_WARN_UNUSED int boc_worker_pull_next_packed(uint64_t *io);
+
 #ifdef __cplusplus
 }
 #endif

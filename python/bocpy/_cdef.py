@@ -145,4 +145,8 @@ int boc_worker_pull(int64_t timeout_ns, boc_behavior_t **out);
 int boc_behavior_complete(boc_behavior_t *behavior);
 
 int boc_worker_pull_next(boc_behavior_t *done, int64_t timeout_ns, boc_behavior_t **out, void **arg_out);
+
+int boc_when_pull_packed(uint64_t *words);
+
+int boc_worker_pull_next_packed(uint64_t *io);
 """

@@ -15,7 +15,9 @@ After loading, the library's ABI version must equal the one the cdef was
 generated from.
 """
 
+import ctypes
 import os
+import sys
 
 import cffi
 
@@ -137,3 +139,80 @@ def timeout_ns(timeout):
     if t <= 0:
         return 0
     return int(t * 1e9)
+
+
+# ---------------------------------------------------------------------------
+# Hot-path calls that keep the GIL
+# ---------------------------------------------------------------------------
+#
+# Every cffi call releases the GIL and takes it back.  On a GIL build, with
+# a worker thread waiting for the GIL, that hands it over and back on every
+# call, which costs far more than the call.  The calls below never block,
+# so they are bound a second time through ctypes.PyDLL, which keeps the GIL.
+# Cown handles travel as Python ints (uintptr_t), and the packed calls take
+# one word array, because ctypes charges a conversion for each argument.
+# PyPy has no PyDLL (and no such handover cost): the same functions go
+# through cffi there.
+
+
+def _load_nogil():
+    pydll = getattr(ctypes, "PyDLL", None)
+    if pydll is None or sys.implementation.name == "pypy":
+        return _nogil_cffi()
+    dll = pydll(LIBRARY_PATH)
+    vp, i = ctypes.c_void_p, ctypes.c_int
+
+    def bind(name, nargs):
+        fn = getattr(dll, name)
+        fn.argtypes = [vp] * nargs
+        fn.restype = i
+        return fn
+
+    class NoGil:
+        when_pull_packed = bind("boc_when_pull_packed", 1)
+        pull_next_packed = bind("boc_worker_pull_next_packed", 1)
+        cown_release = bind("boc_cown_release", 1)
+        cown_acquire = bind("boc_cown_acquire", 1)
+        cown_relinquish = bind("boc_cown_relinquish", 1)
+
+    return NoGil
+
+
+def _nogil_cffi():
+    """The same calls through cffi, for interpreters without PyDLL.  The
+    library functions are resolved now: cown_release runs in finalizers,
+    which must not make cffi resolve an attribute lazily."""
+    cast = ffi.cast
+    words_t = ffi.typeof("uint64_t *")
+    cown_t = ffi.typeof("boc_cown_t *")
+
+    def words_call(fn):
+        return lambda addr: fn(cast(words_t, addr))
+
+    def cown_call(fn):
+        return lambda h: fn(cast(cown_t, h))
+
+    class NoGilCffi:
+        when_pull_packed = staticmethod(words_call(lib.boc_when_pull_packed))
+        pull_next_packed = staticmethod(words_call(lib.boc_worker_pull_next_packed))
+        cown_release = staticmethod(cown_call(lib.boc_cown_release))
+        cown_acquire = staticmethod(cown_call(lib.boc_cown_acquire))
+        cown_relinquish = staticmethod(cown_call(lib.boc_cown_relinquish))
+
+    return NoGilCffi
+
+
+nogil = _load_nogil()
+
+
+def words(n):
+    """A word array for the packed calls: (keep-alive, memoryview of
+    unsigned 64-bit words, address as int)."""
+    buf = ffi.new("uint64_t[]", n)
+    view = memoryview(ffi.buffer(buf)).cast("B").cast("Q")
+    return buf, view, int(ffi.cast("uintptr_t", buf))
+
+
+def handle(h):
+    """A cown handle (int) as a cffi pointer, for the other calls."""
+    return ffi.cast("boc_cown_t *", h)

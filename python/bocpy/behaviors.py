@@ -19,10 +19,11 @@ import sys
 import textwrap
 import threading
 import types
+from functools import partial as _partial
 from typing import Generic, NamedTuple, Optional, TypeVar
 
 from . import _ffi
-from ._ffi import ffi, lib
+from ._ffi import ffi, lib, nogil
 
 __all__ = [
     "Behaviors",
@@ -121,7 +122,9 @@ class Cown(Generic[T]):
     def __init__(self, value: T = None):
         out = _out_handle()
         _ffi.check(lib.boc_cown_create(ffi.NULL, ffi.NULL, out), "Cown")
-        self._h = out[0]
+        # The handle is kept as an int: the hot paths pass it to libboc
+        # through ctypes and packed word arrays (see _ffi.nogil).
+        self._h = int(ffi.cast("uintptr_t", out[0]))
         self._id = None
         self._value = value
         self._exception = False
@@ -132,7 +135,7 @@ class Cown(Generic[T]):
         cid = self._id
         if cid is None:
             out = ffi.new("uint64_t *")
-            _ffi.check(lib.boc_cown_id(self._h, out), "cown id")
+            _ffi.check(lib.boc_cown_id(_ffi.handle(self._h), out), "cown id")
             cid = self._id = int(out[0])
         return cid
 
@@ -148,16 +151,24 @@ class Cown(Generic[T]):
         if not self._may_access():
             raise RuntimeError(_NOT_OWNER)
 
+    # The two accessors below inline _may_access(): they are the hottest
+    # code in most behavior bodies.
+
     @property
     def value(self) -> T:
         """The value; only the holder may read it (RuntimeError otherwise)."""
-        if not self._may_access():
-            raise RuntimeError(_NOT_OWNER)
-        return self._value
+        holder = self._holder
+        if holder is not None:
+            if holder == _get_ident():
+                return self._value
+        elif _RUNTIME is None:
+            return self._value
+        raise RuntimeError(_NOT_OWNER)
 
     @value.setter
     def value(self, value: T):
-        if not self._may_access():
+        holder = self._holder
+        if not (holder == _get_ident() if holder is not None else _RUNTIME is None):
             raise RuntimeError(_NOT_OWNER)
         self._value = value
         self._exception = False
@@ -206,7 +217,7 @@ class Cown(Generic[T]):
             raise RuntimeError(
                 "%d cannot acquire cown (already acquired by %d)" % (me, holder)
             )
-        st = lib.boc_cown_acquire(self._h)
+        st = nogil.cown_acquire(self._h)
         if st == _ffi.EBUSY:
             raise RuntimeError(
                 "%d cannot acquire cown (it is held or awaited by a behavior)" % me
@@ -229,7 +240,7 @@ class Cown(Generic[T]):
             return  # held by the running behavior: released when it ends
         self._holder = None
         self._ext = False
-        _ffi.check(lib.boc_cown_relinquish(self._h), "release")
+        _ffi.check(nogil.cown_relinquish(self._h), "release")
 
     def __enter__(self) -> T:
         self.acquire()
@@ -261,7 +272,7 @@ class Cown(Generic[T]):
 
     __str__ = __repr__
 
-    def __del__(self, _release=lib.boc_cown_release):
+    def __del__(self, _release=nogil.cown_release):
         # A finalizer may run inside cffi itself (a GC pass triggered while
         # cffi holds its internal lock): so it must not make cffi resolve a
         # library attribute lazily.  The function is bound once, above.
@@ -274,8 +285,8 @@ class Cown(Generic[T]):
             h = self._h
         except AttributeError:
             return  # construction failed
-        self._h = None
         if h is not None:
+            self._h = None
             _release(h)
 
 
@@ -304,12 +315,18 @@ _SCHEDULE_TYPE_ERROR = "can only schedule over cowns or sequences of cowns"
 
 
 def _normalise_args(args):
-    """Turn ``@when`` arguments into (params, flat cown list).
+    """Turn ``@when`` arguments (a tuple) into (params, flat cowns).
 
     Each argument is a Cown (one parameter) or a list/tuple of Cowns (a
     group: one parameter holding a list).  Empty groups are allowed and
-    give ``[]`` (bocpy crashed or mis-counted here: bug B2).
+    give ``[]`` (bocpy crashed or mis-counted here: bug B2).  When every
+    argument is a Cown, both are ``args`` itself.
     """
+    for arg in args:
+        if not isinstance(arg, Cown):
+            break
+    else:
+        return args, args
     params = []
     flat = []
     for arg in args:
@@ -576,21 +593,28 @@ def _bind(fn, info):
     return new
 
 
-# A scheduled behavior's Python side, looked up by the worker, is a tuple:
-#   (fn, params, extras, kwargs, result, cowns, context)
-# where cowns lists every cown the behavior holds (result included) and
-# context holds captures for nested behaviors (or None).
+# A scheduled behavior's Python side, looked up by the worker, is a tuple,
+#   (result, fn, params, flat)                          for a plain call, or
+#   (result, fn, params, flat, extras, kwargs, context)
+# where flat lists the cowns the behavior holds besides its result, and
+# context holds captures for nested behaviors (or None).  A backend runs
+# the short form inline and hands the long one to _run_record.
 _NO_KWARGS = {}
 
 
-def _record(fn, params, extras, kwargs, result, cowns, context=None):
-    return (fn, params, extras, kwargs, result, cowns, context)
+def _record(result, fn, params, flat, extras=(), kwargs=_NO_KWARGS, context=None):
+    if extras or kwargs or context is not None:
+        return (result, fn, params, flat, extras, kwargs, context)
+    return (result, fn, params, flat)
 
 
 def _run_record(rec):
     """Run a behavior's body on the calling (worker) thread; fill its
     result with the return value, or the exception it raised."""
-    fn, params, extras, kwargs, result, cowns, context = rec
+    if len(rec) == 4:
+        rec = rec + ((), _NO_KWARGS, None)
+    result, fn, params, flat, extras, kwargs, context = rec
+    cowns = flat + (result,) if isinstance(flat, tuple) else flat + [result]
     me = _get_ident()
     for c in cowns:
         c._holder = me
@@ -618,7 +642,7 @@ def _run_record(rec):
 
 def _drop_record(rec, message):
     """Mark the result of a behavior that will never run."""
-    result = rec[4]
+    result = rec[0]
     result._value = RuntimeError(message)
     result._exception = True
 
@@ -693,8 +717,7 @@ def _prepare_args(fn, original, info, params, frame):
 def _schedule(fn, params, flat, frame, runtime):
     bound, extras, kwargs, ctx = _prepare(fn, params, frame)
     result = _new_result()
-    cowns = flat + [result]
-    runtime.schedule(_record(bound, params, extras, kwargs, result, cowns, ctx), cowns)
+    runtime.schedule(_record(result, bound, params, flat, extras, kwargs, ctx), flat)
     return result
 
 
@@ -713,30 +736,35 @@ def when(*cowns):
     in the order they were scheduled; each holds its cowns exclusively.
     The first ``@when`` starts the runtime if none is running.
     """
-    params, flat = _normalise_args(cowns)  # errors surface at the @when line
-    nparams = len(params)
+    for c in cowns:
+        if not isinstance(c, Cown):
+            params, flat = _normalise_args(cowns)  # errors surface here
+            return _partial(_decorate, params, flat)
+    # The decorator is a partial object, not a closure: it costs one
+    # allocation instead of a function and its cells.
+    return _partial(_decorate, cowns, cowns)
 
-    def decorator(fn):
+
+def _decorate(params, flat, fn):
+    """Apply ``@when(*args)`` (``args`` normalised to ``params`` and
+    ``flat``) to ``fn``: schedule the behavior, return its result cown."""
+    runtime = _RUNTIME
+    if runtime is None:
+        if _in_worker():
+            raise RuntimeError("runtime is shutting down")
+        start()
         runtime = _RUNTIME
-        if runtime is None:
-            if _in_worker():
-                raise RuntimeError("runtime is shutting down")
-            start()
-            runtime = _RUNTIME
-        # Fast path: a plain function already seen with this many cowns,
-        # with nothing to capture.
-        if _plain.get(getattr(fn, "__code__", None)) == nparams and fn.__closure__ is None:
-            result = _new_result()
-            cowns = flat + [result]
-            runtime.schedule((fn, params, (), _NO_KWARGS, result, cowns, None), cowns)
-            return result
-        frame = sys._getframe(1)
-        try:
-            return _schedule(fn, params, flat, frame, runtime)
-        finally:
-            del frame
-
-    return decorator
+    # Fast path: a plain function already seen with this many cowns, with
+    # nothing to capture.
+    if _plain.get(getattr(fn, "__code__", None)) == len(params) and fn.__closure__ is None:
+        result = _new_result()
+        runtime.schedule((result, fn, params, flat), flat)
+        return result
+    frame = sys._getframe(1)  # the caller of the decorator (a partial)
+    try:
+        return _schedule(fn, params, flat, frame, runtime)
+    finally:
+        del frame
 
 
 def whencall(thunk, args, captures):
@@ -764,11 +792,9 @@ def whencall(thunk, args, captures):
             fn = thunk
         if not callable(fn):
             raise TypeError("whencall: thunk must be callable or a function name")
-        params, flat = _normalise_args(args)
+        params, flat = _normalise_args(tuple(args))
         result = _new_result()
-        flat.append(result)
-        record = _record(fn, params, tuple(captures), _NO_KWARGS, result, flat)
-        runtime.schedule(record, flat)
+        runtime.schedule(_record(result, fn, params, flat, tuple(captures)), flat)
         return result
     finally:
         del frame

@@ -957,6 +957,131 @@ START_TEST(test_pull_mixed_native_and_pulled_keep_order_and_exclusion) {
 }
 END_TEST
 
+/* ---- packed calls (for bindings) ---------------------------------------------- */
+
+#define W(p) ((uint64_t)(uintptr_t)(p))
+
+/* The packed pair does what boc_when_pull + boc_worker_pull_next do: the
+ * result cown comes back in the word after the handles, the argument is
+ * handed to the puller, completing hands the cown on, and io[0] says
+ * whether the named behavior was completed. */
+START_TEST(test_pull_packed_when_and_pull_next) {
+  boc_cown_t *c = tu_cown();
+  int tag1 = 1, tag2 = 2;
+  uint64_t w[4] = {1, W(&tag1), W(c), 0};
+  ck_assert_st(boc_when_pull_packed(w), BOC_OK);
+  boc_cown_t *r1 = (boc_cown_t *)(uintptr_t)w[3];
+  ck_assert_ptr_nonnull(r1);
+  ck_assert_ptr_ne(r1, c);
+  uint64_t w2[4] = {1, W(&tag2), W(c), 0};
+  ck_assert_st(boc_when_pull_packed(w2), BOC_OK);
+  boc_cown_t *r2 = (boc_cown_t *)(uintptr_t)w2[3];
+  ck_assert_ptr_nonnull(r2);
+  ck_assert_ptr_ne(r2, r1);
+
+  ck_assert_st(boc_worker_attach(BOC_ANY_SLOT, NULL), BOC_OK);
+  uint64_t io[2] = {0, (uint64_t)BOC_SEC(10)};
+  ck_assert_st(boc_worker_pull_next_packed(io), BOC_OK);
+  ck_assert_ptr_eq((void *)(uintptr_t)io[1], &tag1);
+  boc_behavior_t *b1 = (boc_behavior_t *)(uintptr_t)io[0];
+  boc_cown_t *res = NULL;
+  ck_assert_st(boc_behavior_result(b1, &res), BOC_OK);
+  ck_assert_ptr_eq(res, r1);
+  boc_cown_t *held = NULL;
+  ck_assert_st(boc_behavior_cown(b1, 0, &held), BOC_OK);
+  ck_assert_ptr_eq(held, c);
+
+  /* The second needs the first's cown: it arrives after completion. */
+  io[1] = (uint64_t)BOC_SEC(10);
+  ck_assert_st(boc_worker_pull_next_packed(io), BOC_OK);
+  ck_assert_ptr_eq((void *)(uintptr_t)io[1], &tag2);
+  boc_behavior_t *b2 = (boc_behavior_t *)(uintptr_t)io[0];
+  ck_assert_ptr_ne(b2, NULL);
+
+  /* Completing a behavior that is not ours fails: io[0] is left as it
+   * was (that behavior is still running) and nothing is pulled. */
+  uint64_t bad[2] = {W(b1), 0};
+  ck_assert_st(boc_worker_pull_next_packed(bad), BOC_EINVAL);
+  ck_assert_uint_eq(bad[0], W(b1));
+  ck_assert_uint_eq(bad[1], 0);
+
+  /* Complete the last one; nothing is queued: timeout, and io[0] == 0
+   * says the behavior was completed. */
+  io[1] = 0;
+  ck_assert_st(boc_worker_pull_next_packed(io), BOC_ETIMEDOUT);
+  ck_assert_uint_eq(io[0], 0);
+  ck_assert_uint_eq(io[1], 0);
+  ck_assert_st(boc_worker_detach(), BOC_OK);
+  ck_assert_st(boc_runtime_quiesce(BOC_SEC(10)), BOC_OK);
+  ck_assert_st(boc_cown_release(r1), BOC_OK);
+  ck_assert_st(boc_cown_release(r2), BOC_OK);
+  ck_assert_st(boc_cown_release(c), BOC_OK);
+}
+END_TEST
+
+/* Zero cowns, and several cowns with a duplicate, through the packed call. */
+START_TEST(test_pull_packed_when_zero_and_many_cowns) {
+  boc_cown_t *a = tu_cown(), *b = tu_cown();
+  uint64_t w0[3] = {0, 7, 0};
+  ck_assert_st(boc_when_pull_packed(w0), BOC_OK);
+  ck_assert_uint_ne(w0[2], 0);
+  uint64_t w3[6] = {3, 8, W(a), W(b), W(a), 0};
+  ck_assert_st(boc_when_pull_packed(w3), BOC_OK);
+  ck_assert_uint_ne(w3[5], 0);
+  ck_assert_st(boc_worker_attach(BOC_ANY_SLOT, NULL), BOC_OK);
+  uint64_t io[2] = {0, (uint64_t)BOC_SEC(10)};
+  int seen0 = 0, seen3 = 0;
+  for (int i = 0; i < 2; i++) {
+    io[1] = (uint64_t)BOC_SEC(10);
+    ck_assert_st(boc_worker_pull_next_packed(io), BOC_OK);
+    size_t n = 99;
+    ck_assert_st(boc_behavior_cown_count((boc_behavior_t *)(uintptr_t)io[0], &n),
+                 BOC_OK);
+    if (io[1] == 7) {
+      seen0++;
+      ck_assert_uint_eq(n, 0);
+    } else {
+      ck_assert_uint_eq(io[1], 8);
+      seen3++;
+      ck_assert_uint_eq(n, 3);
+    }
+  }
+  ck_assert_int_eq(seen0, 1);
+  ck_assert_int_eq(seen3, 1);
+  io[1] = 0;
+  ck_assert_st(boc_worker_pull_next_packed(io), BOC_ETIMEDOUT);
+  ck_assert_st(boc_worker_detach(), BOC_OK);
+  ck_assert_st(boc_cown_release((boc_cown_t *)(uintptr_t)w0[2]), BOC_OK);
+  ck_assert_st(boc_cown_release((boc_cown_t *)(uintptr_t)w3[5]), BOC_OK);
+  ck_assert_st(boc_cown_release(a), BOC_OK);
+  ck_assert_st(boc_cown_release(b), BOC_OK);
+}
+END_TEST
+
+/* Bad input: NULL arrays, too many cowns, a NULL handle, no pull slots,
+ * not attached; no result word is written on error. */
+START_TEST(test_pull_packed_bad_input) {
+  ck_assert_st(boc_when_pull_packed(NULL), BOC_EINVAL);
+  ck_assert_st(boc_worker_pull_next_packed(NULL), BOC_EINVAL);
+  uint64_t huge[3] = {(uint64_t)BOC_WHEN_MAX_COWNS + 1, 0, 0};
+  ck_assert_st(boc_when_pull_packed(huge), BOC_EINVAL);
+  uint64_t wnull[4] = {1, 0, 0, 0x5};
+  ck_assert_st(boc_when_pull_packed(wnull), BOC_EINVAL);
+  ck_assert_uint_eq(wnull[3], 0x5);
+  uint64_t io[2] = {0, 0};
+  ck_assert_st(boc_worker_pull_next_packed(io), BOC_ENOTATTACHED);
+  tu_stop();
+  boc_cown_t *c = tu_cown();
+  uint64_t w[4] = {1, 0, W(c), 0x5};
+  ck_assert_st(boc_when_pull_packed(w), BOC_ENOTRUNNING);
+  ck_assert_uint_eq(w[3], 0x5);
+  tu_start(2, 0);
+  ck_assert_st(boc_when_pull_packed(w), BOC_ENOSLOT);
+  ck_assert_uint_eq(w[3], 0x5);
+  ck_assert_st(boc_cown_release(c), BOC_OK);
+}
+END_TEST
+
 static Suite *pull_suite(void) {
   Suite *s = suite_create("pull");
 
@@ -997,6 +1122,9 @@ static Suite *pull_suite(void) {
   tcase_add_test(tc, test_pull_attach_from_behavior_is_edeadlk);
   tcase_add_test(tc, test_pull_pulled_result_is_a_future);
   tcase_add_test(tc, test_pull_mixed_native_and_pulled_keep_order_and_exclusion);
+  tcase_add_test(tc, test_pull_packed_when_and_pull_next);
+  tcase_add_test(tc, test_pull_packed_when_zero_and_many_cowns);
+  tcase_add_test(tc, test_pull_packed_bad_input);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("pull_only");

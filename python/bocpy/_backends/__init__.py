@@ -6,9 +6,11 @@ A backend is a class with this interface (see ``threads.ThreadsBackend``):
 
 * ``name`` (class attribute), ``worker_count``, ``module``;
 * ``start()``: start libboc and the workers;
-* ``schedule(record, cowns)``: hand a behavior to libboc (two-phase
-  locking happens there) so that a worker runs ``record.run()`` once it
-  holds ``cowns``; raise RuntimeError when the runtime refuses;
+* ``schedule(record, flat)``: hand a behavior to libboc (two-phase
+  locking happens there) so that a worker runs it once it holds the cowns
+  ``flat``; ``record`` is a tuple (see ``behaviors._record``) whose first
+  item is the new result cown, which gets its handle here; raise
+  RuntimeError when the runtime refuses;
 * ``quiesce(timeout_ns) -> bool``;
 * ``stop(timeout_ns) -> bool`` (False when quiescence timed out; the
   runtime is stopped either way) and ``final_stats`` afterwards.

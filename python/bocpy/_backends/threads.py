@@ -9,14 +9,12 @@ CPython and wherever they release the GIL; otherwise the GIL serialises
 them.  No callback from C into Python is ever made.
 """
 
-import ctypes
-import itertools
 import threading
 import time
 
 from .. import _ffi
 from .. import behaviors as _b
-from .._ffi import ffi, lib
+from .._ffi import ffi, lib, nogil
 
 # How long a worker blocks in one pull call.  Stopping wakes pullers at
 # once, so this only bounds how stale a parked thread can be.
@@ -25,52 +23,29 @@ _PULL_NS = 1_000_000_000
 # Longest single blocking wait on the main thread (see _sliced).
 _SLICE_NS = 100_000_000
 
-# Cowns per behavior that fit the per-thread handle buffer.
+# Cowns per behavior that fit the per-thread word array.
 _BUF = 16
 
-_UINTPTR = ffi.typeof("uintptr_t")
+
+def _when_words():
+    """The calling thread's word array for boc_when_pull_packed, as
+    (memoryview, address); the array lives as long as the thread."""
+    buf, words, addr = _ffi.words(_BUF + 3)
+    _b._tls.when_words_buf = buf
+    _b._tls.when_words = (words, addr)
+    return words, addr
 
 
-def _load_nogil():
-    """The two hot-path calls that never block, bound without releasing the
-    GIL (ctypes.PyDLL).  Every cffi call releases and re-takes the GIL; on
-    a GIL build, with a worker waiting for it, that hands the GIL over and
-    back on every call.  Blocking calls always go through cffi."""
-    if not hasattr(ctypes, "PyDLL"):
-        # PyPy: no PyDLL (and no such handover cost).  Same signatures,
-        # through cffi.
-        def when_pull(buf, n, key, free, out):
-            return lib.boc_when_pull(
-                ffi.cast("boc_cown_t **", buf), n, ffi.cast("void *", key),
-                ffi.NULL, ffi.cast("boc_cown_t **", out))
-
-        def pull_next(done, timeout, out, arg):
-            return lib.boc_worker_pull_next(
-                ffi.cast("boc_behavior_t *", done or 0), timeout,
-                ffi.cast("boc_behavior_t **", out), ffi.cast("void **", arg))
-
-        class NoGilFallback:
-            boc_when_pull = staticmethod(when_pull)
-            boc_worker_pull_next = staticmethod(pull_next)
-
-        return NoGilFallback
-    dll = ctypes.PyDLL(_ffi.LIBRARY_PATH)
-    when_pull = dll.boc_when_pull
-    when_pull.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
-                          ctypes.c_void_p, ctypes.c_void_p]
-    when_pull.restype = ctypes.c_int
-    pull_next = dll.boc_worker_pull_next
-    pull_next.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p]
-    pull_next.restype = ctypes.c_int
-
-    class NoGil:
-        boc_when_pull = when_pull
-        boc_worker_pull_next = pull_next
-
-    return NoGil
-
-
-_nogil = _load_nogil()
+def _schedule_error(st):
+    """Raise the exception for a failed boc_when_pull_packed."""
+    if st == _ffi.ESHUTDOWN:
+        raise RuntimeError("runtime is shutting down")
+    if st == _ffi.ENOTRUNNING:
+        raise RuntimeError(
+            "cannot schedule behavior: bocpy runtime is not running. "
+            "Call bocpy.start() before scheduling behaviors"
+        )
+    _ffi.check(st, "when")
 
 
 class ThreadsBackend:
@@ -83,8 +58,6 @@ class ThreadsBackend:
         self.module = module
         self.final_stats = []
         self._records = {}
-        self._keys = []
-        self._ids = itertools.count(1)
         self._threads = []
         self._ready = threading.Barrier(worker_count + 1)
 
@@ -150,7 +123,6 @@ class ThreadsBackend:
         # Behaviors dropped by a forced stop never reached a worker.
         records = self._records
         self._records = {}
-        self._keys = []
         for rec in records.values():
             _b._drop_record(rec, _b._DROPPED)
         self.final_stats = _b._scheduler_stats()
@@ -158,50 +130,40 @@ class ThreadsBackend:
 
     # -- scheduling -------------------------------------------------------------
 
-    def schedule(self, record, cowns):
-        """Schedule ``record``; ``cowns[-1]`` is its (new) result cown.
+    def schedule(self, record, flat):
+        """Schedule ``record`` over the cowns ``flat``; ``record[0]`` is its
+        new result cown, whose handle is set here.
 
-        One call into libboc: the result cown is created by
-        ``boc_when_pull`` and its handle written into a per-thread buffer
-        before the behavior can run (the worker never needs the handle).
-        The call never blocks, so it is made without releasing the GIL
-        (see ``_nogil``): handing the GIL to a worker and back on every
-        ``@when`` would cost more than the call itself.
+        One call into libboc, boc_when_pull_packed: it also creates the
+        result cown.  The cown handles go in a per-thread word array, and
+        the call keeps the GIL (see ``_ffi.nogil``): handing the GIL to a
+        worker and back on every ``@when`` would cost more than the call.
         """
-        n = len(cowns) - 1
-        tls = _b._tls
-        try:
-            buf, buf_addr, out, out_addr = tls.when_bufs
-        except AttributeError:
-            buf = ffi.new("boc_cown_t *[]", _BUF)
-            out = ffi.new("boc_cown_t *[1]")
-            buf_addr = int(ffi.cast(_UINTPTR, buf))
-            out_addr = int(ffi.cast(_UINTPTR, out))
-            tls.when_bufs = (buf, buf_addr, out, out_addr)
-        if n > _BUF:
-            buf = ffi.new("boc_cown_t *[]", n)
-            buf_addr = int(ffi.cast(_UINTPTR, buf))
-        for i in range(n):
-            buf[i] = cowns[i]._h
-        # The behavior's argument is a key into _records: a small int,
-        # recycled through _keys.
-        keys = self._keys
-        key = keys.pop() if keys else next(self._ids)
+        n = len(flat)
+        if n <= _BUF:
+            try:
+                words, addr = _b._tls.when_words
+            except AttributeError:
+                words, addr = _when_words()
+        else:
+            buf, words, addr = _ffi.words(n + 3)
+        # The behavior's argument is a key into _records: the id() of its
+        # result cown, unique while the record is there.  (Not the record's
+        # own id: PyPy gives tuples value-based ids.)
+        key = id(record[0])
+        words[0] = n
+        words[1] = key
+        i = 2
+        for c in flat:
+            words[i] = c._h
+            i += 1
         records = self._records
         records[key] = record
-        st = _nogil.boc_when_pull(buf_addr, n, key, None, out_addr)
-        if st != _ffi.OK:
+        st = nogil.when_pull_packed(addr)
+        if st:
             del records[key]
-            keys.append(key)
-            if st == _ffi.ESHUTDOWN:
-                raise RuntimeError("runtime is shutting down")
-            if st == _ffi.ENOTRUNNING:
-                raise RuntimeError(
-                    "cannot schedule behavior: bocpy runtime is not running. "
-                    "Call bocpy.start() before scheduling behaviors"
-                )
-            _ffi.check(st, "when")
-        cowns[-1]._h = out[0]
+            _schedule_error(st)
+        record[0]._h = words[i]
 
     # -- workers ------------------------------------------------------------------
 
@@ -210,15 +172,10 @@ class ThreadsBackend:
         try:
             # Resolve everything the loop needs before reporting ready, so
             # a broken installation fails start() instead of hanging later.
-            poll_next = _nogil.boc_worker_pull_next
-            wait_next = lib.boc_worker_pull_next
+            poll_next = nogil.pull_next_packed
+            wait_next = lib.boc_worker_pull_next_packed
             complete = lib.boc_behavior_complete
-            out = (ctypes.c_void_p * 1)()
-            argp = (ctypes.c_void_p * 1)()
-            out_addr = ctypes.addressof(out)
-            arg_addr = ctypes.addressof(argp)
-            out_c = ffi.cast("boc_behavior_t **", out_addr)
-            arg_c = ffi.cast("void **", arg_addr)
+            buf, io, io_addr = _ffi.words(2)
             st = lib.boc_worker_attach(slot, ffi.NULL)
             if st != _ffi.OK:
                 errors.append("worker %d: %s" % (slot, _ffi.strerror(st)))
@@ -232,35 +189,52 @@ class ThreadsBackend:
         if st != _ffi.OK:
             return
         records = self._records
-        keys = self._keys
         run = _b._run_record
+        me = threading.get_ident()
         OK, ETIMEDOUT = _ffi.OK, _ffi.ETIMEDOUT
-        done = None
+        io[0] = 0
         try:
             while True:
-                # Complete the last behavior and take the next one if it is
-                # ready, keeping the GIL (it never blocks); only when there
-                # is nothing to do, block in libboc with the GIL released.
-                st = poll_next(done, 0, out_addr, arg_addr)
-                done = None
+                # Complete the last behavior (io[0]) and take the next one
+                # if it is ready, keeping the GIL (it never blocks); only
+                # when there is nothing to do, block in libboc with the GIL
+                # released.
+                io[1] = 0
+                st = poll_next(io_addr)
                 if st == ETIMEDOUT:
-                    st = wait_next(ffi.NULL, _PULL_NS, out_c, arg_c)
+                    io[1] = _PULL_NS
+                    st = wait_next(buf)
                     if st == ETIMEDOUT:
                         continue
                 if st != OK:
                     break
-                done = out[0]
-                key = argp[0]
+                key = io[1]
                 rec = records.pop(key, None)
                 if rec is None:  # pragma: no cover - not scheduled by us
                     _b.logger.error("bocpy worker %d: pulled an unknown behavior", slot)
                     continue
-                keys.append(key)
-                run(rec)  # stores every exception of the body in the result
+                if len(rec) != 4:
+                    run(rec)  # captures, keyword arguments or a context
+                    continue
+                # The plain form, inline: the body's return value or the
+                # exception it raised becomes the result's value.
+                result, fn, params, flat = rec
+                for c in flat:
+                    c._holder = me
+                result._holder = me
+                try:
+                    result._value = fn(*params)
+                except BaseException as exc:  # noqa: BLE001 - stored, as bocpy does
+                    result._value = exc
+                    result._exception = True
+                finally:
+                    for c in flat:
+                        c._holder = None
+                    result._holder = None
         except BaseException:  # pragma: no cover - a bug in bocpy itself
             _b.logger.exception("bocpy worker %d: internal error; the worker stops", slot)
             raise
         finally:
-            if done is not None:
-                complete(ffi.cast("boc_behavior_t *", done))
+            if io[0]:
+                complete(_ffi.ffi.cast("boc_behavior_t *", io[0]))
             lib.boc_worker_detach()
