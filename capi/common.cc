@@ -21,6 +21,9 @@ BOC_API const char *boc_strerror(int status) {
     case BOC_EDEADLK: return "the call would deadlock from this context";
     case BOC_ENOSLOT: return "no suitable worker slot is available";
     case BOC_EINTERNAL: return "internal error in libboc";
+    case BOC_ENOENT: return "no such entry";
+    case BOC_EFULL: return "a limit was reached";
+    case BOC_ECONFLICT: return "the entry changed (version conflict)";
     default: return "unknown libboc status";
   }
 }

@@ -10,6 +10,9 @@
  *   boc/behavior.h  behaviors (boc_when) and their accessors
  *   boc/runtime.h   start, quiesce, wait, shutdown, worker counts, stats
  *   boc/pull.h      foreign threads that attach to worker slots and pull
+ *   boc/blob.h      blobs: immutable byte strings that carry cowns
+ *   boc/msg.h       tagged message queues
+ *   boc/noticeboard.h  the noticeboard: a shared map of keys to blobs
  * See boc(7) for the concepts.
  */
 #ifndef BOC_H
@@ -20,5 +23,8 @@
 #include "boc/behavior.h"
 #include "boc/runtime.h"
 #include "boc/pull.h"
+#include "boc/blob.h"
+#include "boc/msg.h"
+#include "boc/noticeboard.h"
 
 #endif /* BOC_H */

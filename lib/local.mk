@@ -21,12 +21,21 @@ libboc_la_SOURCES = \
 	lib/sched/scheduler.cc \
 	lib/core/runtime.h \
 	lib/core/runtime.cc \
+	lib/msg/blob.h \
+	lib/msg/blob.cc \
+	lib/msg/queue.h \
+	lib/msg/queue.cc \
+	lib/msg/noticeboard.h \
+	lib/msg/noticeboard.cc \
 	capi/guard.h \
 	capi/common.cc \
 	capi/cown.cc \
 	capi/behavior.cc \
 	capi/runtime.cc \
-	capi/pull.cc
+	capi/pull.cc \
+	capi/blob.cc \
+	capi/msg.cc \
+	capi/noticeboard.cc
 
 libboc_la_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/lib $(AM_CPPFLAGS)
 libboc_la_CXXFLAGS = $(BOC_LIB_CXXFLAGS) $(AM_CXXFLAGS)

@@ -13,6 +13,14 @@ dist_man3_MANS += \
 	man/man3/boc_behavior_current.3 \
 	man/man3/boc_behavior_id.3 \
 	man/man3/boc_behavior_result.3 \
+	man/man3/boc_blob_cowns.3 \
+	man/man3/boc_blob_create.3 \
+	man/man3/boc_blob_data.3 \
+	man/man3/boc_blob_describe_packed.3 \
+	man/man3/boc_blob_graveyard_take.3 \
+	man/man3/boc_blob_release.3 \
+	man/man3/boc_blob_retain.3 \
+	man/man3/boc_blob_token.3 \
 	man/man3/boc_cown_acquire.3 \
 	man/man3/boc_cown_create.3 \
 	man/man3/boc_cown_flags.3 \
@@ -24,6 +32,31 @@ dist_man3_MANS += \
 	man/man3/boc_cown_set.3 \
 	man/man3/boc_cown_set_flags.3 \
 	man/man3/boc_default_worker_count.3 \
+	man/man3/boc_msg_clear.3 \
+	man/man3/boc_msg_drain.3 \
+	man/man3/boc_msg_get_limits.3 \
+	man/man3/boc_msg_pending.3 \
+	man/man3/boc_msg_receive.3 \
+	man/man3/boc_msg_receive_packed.3 \
+	man/man3/boc_msg_send.3 \
+	man/man3/boc_msg_send_packed.3 \
+	man/man3/boc_msg_set_limits.3 \
+	man/man3/boc_msg_tag.3 \
+	man/man3/boc_msg_tag_name.3 \
+	man/man3/boc_nb_capacity.3 \
+	man/man3/boc_nb_clear.3 \
+	man/man3/boc_nb_compare_and_set.3 \
+	man/man3/boc_nb_delete.3 \
+	man/man3/boc_nb_read.3 \
+	man/man3/boc_nb_set_capacity.3 \
+	man/man3/boc_nb_snapshot.3 \
+	man/man3/boc_nb_snapshot_count.3 \
+	man/man3/boc_nb_snapshot_entry.3 \
+	man/man3/boc_nb_snapshot_release.3 \
+	man/man3/boc_nb_snapshot_version.3 \
+	man/man3/boc_nb_sync.3 \
+	man/man3/boc_nb_version.3 \
+	man/man3/boc_nb_write.3 \
 	man/man3/boc_runtime_config_init.3 \
 	man/man3/boc_runtime_in_flight.3 \
 	man/man3/boc_runtime_quiesce.3 \

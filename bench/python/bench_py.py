@@ -21,14 +21,21 @@ Workloads (each run under a fresh start(worker_count=W) ... wait()):
             iterations; the same 100 loops run sequentially on the main
             thread for comparison.  -> both times and their ratio (the
             speed-up from running on the runtime).
+  msg rtt   main sends "ping" and waits for "pong"; one behavior answers
+            (--msg-n / 10 round trips).  -> us per round trip.
+  msg 1-way 4 behaviors send --msg-n messages in all; main receives them.
+            -> messages/s, from the first @when to the last receive.
+  nb        main writes --msg-n values over 16 keys, then notice_sync();
+            one behavior reads --msg-n keys.  -> writes/s and reads/s.
 
 Every number is the median of --repeat runs.  Each run is a separate child
 process (this same file with --child), so runs do not share interpreter
 state.  With --ref-python (or BOCPY_REF_PYTHON) the same workloads also run
 under another interpreter that has a different `bocpy` installed (the
 original bocpy 0.9.0, say), alternating child by child, and the table shows
-both and their ratio.  The workloads use only the API both share:
-``from bocpy import Cown, when, wait, start``.
+both and their ratio.  The workloads use only the API both share
+(Cown, when, wait, start, send, receive, notice_write, notice_read,
+notice_sync).
 
 The child for this tree gets the environment it was started with (make
 bench-python sets PYTHONPATH and BOCPY_LIBBOC to the build); the reference
@@ -116,6 +123,88 @@ def cpu_bound(iters, per_cown, workers):
     return sequential, parallel
 
 
+# The message and noticeboard workloads import what their behaviors use
+# both in the function and in the body: bocpy 0.9.0 resolves every name a
+# body uses in the caller's scope (even names the body imports itself) and
+# runs the body in a sub-interpreter, which needs the import.
+
+
+def msg_round_trip(n, workers):
+    """Main sends "ping" n times; one behavior answers each with "pong".
+    Returns seconds per round trip."""
+    from bocpy import Cown, receive, send, start, wait, when
+
+    start(worker_count=workers)
+    c = Cown(0)
+
+    @when(c)
+    def _(c):
+        from bocpy import receive, send
+        for _ in range(n):
+            _, k = receive("bench_ping")
+            send("bench_pong", k + 1)
+
+    send("bench_ping", 0)  # warm-up: the behavior is running
+    receive("bench_pong")
+    t0 = time.perf_counter()
+    for i in range(1, n):
+        send("bench_ping", i)
+        receive("bench_pong")
+    dt = time.perf_counter() - t0
+    wait()
+    return dt / (n - 1)
+
+
+def msg_one_way(n, senders, workers):
+    """senders behaviors send n messages in all; main receives them.
+    Returns messages per second (first @when to last receive)."""
+    from bocpy import Cown, receive, send, start, wait, when
+
+    start(worker_count=workers)
+    cowns = [Cown(i) for i in range(senders)]
+    per = n // senders
+    t0 = time.perf_counter()
+    for c in cowns:
+        @when(c)
+        def _(c):
+            from bocpy import send
+            for k in range(per):
+                send("bench_oneway", k)
+    for _ in range(per * senders):
+        receive("bench_oneway")
+    dt = time.perf_counter() - t0
+    wait()
+    return per * senders / dt
+
+
+def noticeboard_ops(n, workers):
+    """Main writes n values over 16 keys (then notice_sync); one behavior
+    reads n keys and prints its time.  Returns writes per second."""
+    from bocpy import Cown, notice_read, notice_sync, notice_write, start, wait, when
+
+    start(worker_count=workers)
+    t0 = time.perf_counter()
+    for i in range(n):
+        notice_write("bench_key_%d" % (i % 16), i)
+    notice_sync()
+    writes = n / (time.perf_counter() - t0)
+    c = Cown(0)
+
+    @when(c)
+    def _(c):
+        import time as _time
+        from bocpy import notice_read
+        t = _time.perf_counter()
+        total = 0
+        for i in range(n):
+            v = notice_read("bench_key_%d" % (i % 16))
+            total += 0 if v is None else 1
+        print("BOCPY_BENCH_NB_READ %.9f %d" % (_time.perf_counter() - t, total), flush=True)
+
+    wait()
+    return writes
+
+
 def child(args):
     import bocpy
 
@@ -123,6 +212,9 @@ def child(args):
     issue, issue_cpu, full = chain_or_spread(args.n, 1, w)
     _, _, spread = chain_or_spread(args.n, args.spread_cowns, w)
     seq, par = cpu_bound(args.cpu_iters, args.cpu_per_cown, w)
+    rtt = msg_round_trip(args.msg_n // 10, w)
+    oneway = msg_one_way(args.msg_n, 4, w)
+    nb_writes = noticeboard_ops(args.msg_n, w)
     result = {
         "package": getattr(bocpy, "__version__", "?"),
         "package_file": bocpy.__file__,
@@ -138,6 +230,9 @@ def child(args):
         "cpu_parallel_s": par,
         "cpu_sequential_s": seq,
         "cpu_speedup": seq / par,
+        "msg_rtt_us": rtt * 1e6,
+        "msg_per_s": oneway,
+        "nb_writes_per_s": nb_writes,
     }
     sys.stdout.write(MARK + json.dumps(result) + "\n")
     sys.stdout.flush()
@@ -159,6 +254,10 @@ METRICS = [
     ("cpu_parallel_s", "cpu: 2x50 loops on the runtime, s", "%.3f", False),
     ("cpu_sequential_s", "cpu: same loops sequentially, s", "%.3f", False),
     ("cpu_speedup", "cpu: speed-up (sequential/runtime)", "%.2f", True),
+    ("msg_rtt_us", "msg: round trip main<->behavior, us", "%.1f", False),
+    ("msg_per_s", "msg: one-way, 4 senders -> main, msg/s", "%.0f", True),
+    ("nb_writes_per_s", "noticeboard: writes/s (main)", "%.0f", True),
+    ("nb_reads_per_s", "noticeboard: reads/s (in a behavior)", "%.0f", True),
 ]
 
 
@@ -167,7 +266,8 @@ def run_child(python, env, args, workers):
            "--child-workers", str(workers), "--n", str(args.n),
            "--spread-cowns", str(args.spread_cowns),
            "--cpu-iters", str(args.cpu_iters),
-           "--cpu-per-cown", str(args.cpu_per_cown)]
+           "--cpu-per-cown", str(args.cpu_per_cown),
+           "--msg-n", str(args.msg_n)]
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, universal_newlines=True,
                           timeout=args.child_timeout)
@@ -176,9 +276,16 @@ def run_child(python, env, args, workers):
     if len(checks) != 3 or any(total != expected for total, expected in checks):
         raise RuntimeError("%s: wrong results (BOCPY_BENCH_CHECK total expected: "
                            "%r):\n%s" % (python, checks, proc.stdout[-3000:]))
+    nb_reads = [line.split()[1:] for line in proc.stdout.splitlines()
+                if line.startswith("BOCPY_BENCH_NB_READ ")]
+    if len(nb_reads) != 1 or int(nb_reads[0][1]) != args.msg_n:
+        raise RuntimeError("%s: noticeboard reads missing or wrong (%r):\n%s"
+                           % (python, nb_reads, proc.stdout[-3000:]))
     for line in proc.stdout.splitlines():
         if line.startswith(MARK):
-            return json.loads(line[len(MARK):])
+            result = json.loads(line[len(MARK):])
+            result["nb_reads_per_s"] = args.msg_n / float(nb_reads[0][0])
+            return result
     raise RuntimeError("%s failed (exit %d):\n%s"
                        % (" ".join(cmd), proc.returncode, proc.stdout[-3000:]))
 
@@ -205,6 +312,9 @@ def main(argv=None):
     ap.add_argument("--spread-cowns", type=int, default=1000)
     ap.add_argument("--cpu-iters", type=int, default=200000)
     ap.add_argument("--cpu-per-cown", type=int, default=50)
+    ap.add_argument("--msg-n", type=int, default=20000,
+                    help="messages in the one-way workload (round trips: a "
+                         "tenth), noticeboard writes and reads")
     ap.add_argument("--python", default=sys.executable,
                     help="interpreter for this tree's bocpy (default: this one)")
     ap.add_argument("--ref-python", default=os.environ.get("BOCPY_REF_PYTHON", ""),

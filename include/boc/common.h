@@ -52,11 +52,14 @@ enum boc_status {
   BOC_ESTOPPED = 10,   /* the runtime is stopping: detach this worker slot */
   BOC_EDEADLK = 11,    /* the call would deadlock from this calling context */
   BOC_ENOSLOT = 12,    /* no worker slot of the requested kind is available */
-  BOC_EINTERNAL = 13   /* internal error (a bug in libboc: please report it) */
+  BOC_EINTERNAL = 13,  /* internal error (a bug in libboc: please report it) */
+  BOC_ENOENT = 14,     /* no such entry (a noticeboard key, a tag) */
+  BOC_EFULL = 15,      /* a documented limit was reached; nothing was changed */
+  BOC_ECONFLICT = 16   /* a compare-and-set found another version */
 };
 
 /* One past the largest status code this version of the library returns. */
-#define BOC_STATUS_MAX 14
+#define BOC_STATUS_MAX 17
 
 /*
  * boc_strerror - describe a status code.

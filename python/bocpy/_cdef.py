@@ -8,7 +8,7 @@
 
 CDEF = """
 /* Integer constants (#define), evaluated to literals. */
-#define BOC_STATUS_MAX 14
+#define BOC_STATUS_MAX 17
 #define BOC_VERSION_MAJOR 0
 #define BOC_VERSION_MINOR 1
 #define BOC_VERSION_PATCH 0
@@ -17,6 +17,14 @@ CDEF = """
 #define BOC_MAX_WORKERS 1024
 #define BOC_WHEN_MAX_COWNS 65536
 #define BOC_ANY_SLOT -1
+#define BOC_BLOB_MAX_SIZE 2147483648
+#define BOC_BLOB_MAX_COWNS 65536
+#define BOC_MSG_MAX_TAGS 4096
+#define BOC_MSG_MAX_TAG_SIZE 1024
+#define BOC_MSG_OVERHEAD 64
+#define BOC_NB_MAX_KEY_SIZE 63
+#define BOC_NB_DEFAULT_CAPACITY 1024
+#define BOC_NB_MAX_CAPACITY 1048576
 
 /* include/boc/common.h */
 enum boc_status {
@@ -33,7 +41,10 @@ enum boc_status {
   BOC_ESTOPPED = 10,
   BOC_EDEADLK = 11,
   BOC_ENOSLOT = 12,
-  BOC_EINTERNAL = 13
+  BOC_EINTERNAL = 13,
+  BOC_ENOENT = 14,
+  BOC_EFULL = 15,
+  BOC_ECONFLICT = 16
 };
 
 const char *boc_strerror(int status);
@@ -149,4 +160,82 @@ int boc_worker_pull_next(boc_behavior_t *done, int64_t timeout_ns, boc_behavior_
 int boc_when_pull_packed(uint64_t *words);
 
 int boc_worker_pull_next_packed(uint64_t *io);
+
+/* include/boc/blob.h */
+typedef struct boc_blob boc_blob_t;
+
+int boc_blob_create(const void *data, size_t size, boc_cown_t *const *cowns, size_t count, uint64_t token, boc_blob_t **out);
+
+int boc_blob_data(const boc_blob_t *blob, const void **data, size_t *size);
+
+int boc_blob_cowns(const boc_blob_t *blob, boc_cown_t *const **cowns, size_t *count);
+
+int boc_blob_token(const boc_blob_t *blob, uint64_t *out);
+
+int boc_blob_describe_packed(const boc_blob_t *blob, uint64_t *words);
+
+int boc_blob_retain(boc_blob_t *blob);
+
+int boc_blob_release(boc_blob_t *blob);
+
+int boc_blob_graveyard_take(uint64_t *tokens, size_t capacity, size_t *count);
+
+/* include/boc/msg.h */
+typedef struct boc_msg_limits {
+  size_t max_pending_per_tag;
+  size_t max_pending_bytes;
+} boc_msg_limits_t;
+
+int boc_msg_tag(const char *name, size_t len, uint32_t *id);
+
+int boc_msg_tag_name(uint32_t id, const char **name, size_t *len);
+
+int boc_msg_send(uint32_t tag, boc_blob_t *blob);
+
+int boc_msg_receive(const uint32_t *tags, size_t ntags, int64_t timeout_ns, uint32_t *tag_out, boc_blob_t **blob_out);
+
+int boc_msg_drain(const uint32_t *tags, size_t ntags, size_t *dropped);
+
+int boc_msg_clear(size_t *dropped);
+
+int boc_msg_pending(uint32_t tag, size_t *count);
+
+int boc_msg_send_packed(const uint64_t *words, const void *data);
+
+int boc_msg_receive_packed(uint64_t *io);
+
+int boc_msg_get_limits(boc_msg_limits_t *out);
+
+int boc_msg_set_limits(const boc_msg_limits_t *limits);
+
+/* include/boc/noticeboard.h */
+typedef struct boc_nb_snapshot boc_nb_snapshot_t;
+
+int boc_nb_write(const char *key, size_t len, boc_blob_t *value, uint64_t *version);
+
+int boc_nb_delete(const char *key, size_t len);
+
+int boc_nb_read(const char *key, size_t len, boc_blob_t **value, uint64_t *version);
+
+int boc_nb_compare_and_set(const char *key, size_t len, uint64_t expected, boc_blob_t *value, uint64_t *version);
+
+int boc_nb_version(uint64_t *out);
+
+int boc_nb_sync(int64_t timeout_ns, uint64_t *version);
+
+int boc_nb_snapshot(boc_nb_snapshot_t **out);
+
+int boc_nb_snapshot_version(const boc_nb_snapshot_t *snap, uint64_t *out);
+
+int boc_nb_snapshot_count(const boc_nb_snapshot_t *snap, size_t *out);
+
+int boc_nb_snapshot_entry(const boc_nb_snapshot_t *snap, size_t index, const char **key, size_t *len, boc_blob_t **value, uint64_t *version);
+
+int boc_nb_snapshot_release(boc_nb_snapshot_t *snap);
+
+int boc_nb_clear(void);
+
+int boc_nb_capacity(size_t *out);
+
+int boc_nb_set_capacity(size_t capacity);
 """

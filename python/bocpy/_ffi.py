@@ -18,6 +18,7 @@ generated from.
 import ctypes
 import os
 import sys
+import time
 
 import cffi
 
@@ -98,6 +99,9 @@ ESTOPPED = lib.BOC_ESTOPPED
 EDEADLK = lib.BOC_EDEADLK
 ENOSLOT = lib.BOC_ENOSLOT
 EINTERNAL = lib.BOC_EINTERNAL
+ENOENT = lib.BOC_ENOENT
+EFULL = lib.BOC_EFULL
+ECONFLICT = lib.BOC_ECONFLICT
 
 FOREVER = -1
 
@@ -141,6 +145,28 @@ def timeout_ns(timeout):
     return int(t * 1e9)
 
 
+# Longest single blocking wait in sliced().
+SLICE_NS = 100_000_000
+
+
+def sliced(call, timeout_ns):
+    """Call a blocking libboc wait, ``call(slice_ns) -> status``, in slices
+    of at most SLICE_NS until it returns something other than
+    ETIMEDOUT or ``timeout_ns`` (negative: no limit) has passed, so that
+    signals (Ctrl-C) reach Python code while the main thread waits."""
+    if timeout_ns < 0:
+        while True:
+            st = call(SLICE_NS)
+            if st != ETIMEDOUT:
+                return st
+    deadline = time.monotonic_ns() + timeout_ns
+    while True:
+        left = deadline - time.monotonic_ns()
+        st = call(max(0, min(left, SLICE_NS)))
+        if st != ETIMEDOUT or left <= SLICE_NS:
+            return st
+
+
 # ---------------------------------------------------------------------------
 # Hot-path calls that keep the GIL
 # ---------------------------------------------------------------------------
@@ -155,26 +181,45 @@ def timeout_ns(timeout):
 # through cffi there.
 
 
+# The calls bound this way: name -> argument kinds.  "p" is a pointer or
+# handle (an int address, bytes, or None), "z" a size_t, "u32"/"u64"/"i64"
+# integers.  Each returns the libboc status.
+_NOGIL_CALLS = {
+    "when_pull_packed": ("boc_when_pull_packed", "p"),
+    "pull_next_packed": ("boc_worker_pull_next_packed", "p"),
+    "cown_release": ("boc_cown_release", "p"),
+    "cown_acquire": ("boc_cown_acquire", "p"),
+    "cown_relinquish": ("boc_cown_relinquish", "p"),
+    "blob_create": ("boc_blob_create", "p z p z u64 p"),
+    "blob_describe": ("boc_blob_describe_packed", "p p"),
+    "blob_release": ("boc_blob_release", "p"),
+    "graveyard_take": ("boc_blob_graveyard_take", "p z p"),
+    "msg_send_packed": ("boc_msg_send_packed", "p p"),
+    "msg_receive_packed": ("boc_msg_receive_packed", "p"),  # with timeout 0 only
+    "nb_write": ("boc_nb_write", "p z p p"),
+    "nb_read": ("boc_nb_read", "p z p p"),
+    "nb_compare_and_set": ("boc_nb_compare_and_set", "p z u64 p p"),
+    "nb_delete": ("boc_nb_delete", "p z"),
+    "nb_version": ("boc_nb_version", "p"),
+}
+
+
 def _load_nogil():
     pydll = getattr(ctypes, "PyDLL", None)
     if pydll is None or sys.implementation.name == "pypy":
         return _nogil_cffi()
     dll = pydll(LIBRARY_PATH)
-    vp, i = ctypes.c_void_p, ctypes.c_int
-
-    def bind(name, nargs):
-        fn = getattr(dll, name)
-        fn.argtypes = [vp] * nargs
-        fn.restype = i
-        return fn
+    kinds = {"p": ctypes.c_void_p, "z": ctypes.c_size_t, "u32": ctypes.c_uint32,
+             "u64": ctypes.c_uint64, "i64": ctypes.c_int64}
 
     class NoGil:
-        when_pull_packed = bind("boc_when_pull_packed", 1)
-        pull_next_packed = bind("boc_worker_pull_next_packed", 1)
-        cown_release = bind("boc_cown_release", 1)
-        cown_acquire = bind("boc_cown_acquire", 1)
-        cown_relinquish = bind("boc_cown_relinquish", 1)
+        pass
 
+    for attr, (name, sig) in _NOGIL_CALLS.items():
+        fn = getattr(dll, name)
+        fn.argtypes = [kinds[k] for k in sig.split()]
+        fn.restype = ctypes.c_int
+        setattr(NoGil, attr, fn)
     return NoGil
 
 
@@ -183,22 +228,32 @@ def _nogil_cffi():
     library functions are resolved now: cown_release runs in finalizers,
     which must not make cffi resolve an attribute lazily."""
     cast = ffi.cast
-    words_t = ffi.typeof("uint64_t *")
-    cown_t = ffi.typeof("boc_cown_t *")
+    from_buffer = ffi.from_buffer
 
-    def words_call(fn):
-        return lambda addr: fn(cast(words_t, addr))
+    def wrap(fn, sig):
+        params = ffi.typeof(fn).args
+        ptr = [k == "p" for k in sig.split()]
 
-    def cown_call(fn):
-        return lambda h: fn(cast(cown_t, h))
+        def call(*args):
+            conv = []
+            for is_ptr, t, a in zip(ptr, params, args):
+                if is_ptr:
+                    if a is None:
+                        a = ffi.NULL
+                    elif isinstance(a, int):
+                        a = cast(t, a)
+                    elif isinstance(a, (bytes, bytearray)):
+                        a = cast(t, from_buffer(a))
+                conv.append(a)
+            return fn(*conv)
+
+        return staticmethod(call)
 
     class NoGilCffi:
-        when_pull_packed = staticmethod(words_call(lib.boc_when_pull_packed))
-        pull_next_packed = staticmethod(words_call(lib.boc_worker_pull_next_packed))
-        cown_release = staticmethod(cown_call(lib.boc_cown_release))
-        cown_acquire = staticmethod(cown_call(lib.boc_cown_acquire))
-        cown_relinquish = staticmethod(cown_call(lib.boc_cown_relinquish))
+        pass
 
+    for attr, (name, sig) in _NOGIL_CALLS.items():
+        setattr(NoGilCffi, attr, wrap(getattr(lib, name), sig))
     return NoGilCffi
 
 
@@ -216,3 +271,20 @@ def words(n):
 def handle(h):
     """A cown handle (int) as a cffi pointer, for the other calls."""
     return ffi.cast("boc_cown_t *", h)
+
+
+def _string_at_cffi(addr, size):
+    if size == 0:
+        return b""
+    return ffi.buffer(ffi.cast("char *", addr), size)[:]
+
+
+#: string_at(addr, size): the size bytes at address addr, as bytes (ctypes'
+#: is the faster one on CPython).
+string_at = _string_at_cffi if sys.implementation.name == "pypy" else ctypes.string_at
+
+
+def words_at(addr, n):
+    """The n 64-bit words at address addr, as a list of ints."""
+    p = ffi.cast("uint64_t *", addr)
+    return [int(p[i]) for i in range(n)]

@@ -28,8 +28,15 @@ from ._ffi import ffi, lib, nogil
 __all__ = [
     "Behaviors",
     "Cown",
+    "REMOVED",
     "WORKER_COUNT",
     "WaitResult",
+    "notice_delete",
+    "notice_read",
+    "notice_sync",
+    "notice_update",
+    "notice_write",
+    "noticeboard",
     "quiesce",
     "start",
     "wait",
@@ -94,6 +101,11 @@ _tls = threading.local()
 _lifecycle = threading.RLock()
 #: The running backend, or None.  (bocpy calls this BEHAVIORS.)
 _RUNTIME = None
+
+#: Thread ident -> serial number of the behavior the thread is running
+#: (set by the backends before each behavior; the noticeboard keeps one
+#: snapshot per behavior with it).
+_running = {}
 
 
 def _in_worker():
@@ -264,6 +276,14 @@ class Cown(Generic[T]):
 
     def __hash__(self):
         return hash(self._cid())
+
+    def __reduce__(self):
+        from ._blob import CownPickleError
+
+        raise CownPickleError(
+            "a Cown can only be pickled by bocpy itself (in a message or a "
+            "noticeboard entry)"
+        )
 
     def __repr__(self):
         if self._may_access():
@@ -943,10 +963,13 @@ def wait(timeout: Optional[float] = None, *, stats: bool = False, noticeboard: b
         # running and wait() can be called again.
         quiesced = rt.stop(ns)
         _RUNTIME = None
+        # As in bocpy, the noticeboard is emptied when the runtime stops.
+        board = _noticeboard.final_state() if noticeboard else {}
+        _noticeboard.clear()
         if not quiesced:
             logger.warning("wait(): runtime did not reach quiescence within timeout=%s", timeout)
             logger.warning("wait(): stopping anyway; behaviors not yet started were dropped")
-        return _shape(stats, noticeboard, rt.final_stats if stats else [], {})
+        return _shape(stats, noticeboard, rt.final_stats if stats else [], board)
 
 
 def quiesce(timeout: Optional[float] = None, *, stats: bool = False, noticeboard: bool = False):
@@ -963,7 +986,8 @@ def quiesce(timeout: Optional[float] = None, *, stats: bool = False, noticeboard
         raise TimeoutError(
             "quiesce(): runtime did not reach quiescence within timeout=%s" % (timeout,)
         )
-    return _shape(stats, noticeboard, _scheduler_stats() if stats else [], {})
+    board = _noticeboard.final_state() if noticeboard else {}
+    return _shape(stats, noticeboard, _scheduler_stats() if stats else [], board)
 
 
 class Behaviors:
@@ -1013,3 +1037,18 @@ def _atexit_wait():
 
 
 atexit.register(_atexit_wait)
+
+
+# The noticeboard's public functions live in bocpy._noticeboard; bocpy
+# exports them from this module, as bocpy 0.9.0 did.
+from . import _noticeboard  # noqa: E402
+from ._noticeboard import (  # noqa: E402
+    REMOVED,
+    notice_delete,
+    notice_read,
+    notice_sync,
+    notice_update,
+    notice_write,
+    noticeboard,
+    set_noticeboard_capacity,  # noqa: F401 - a bocpy-cffi extension, not in __all__
+)

@@ -14,7 +14,8 @@
 STRESS_PROGS = \
 	tests/stress/stress_when \
 	tests/stress/stress_lifecycle \
-	tests/stress/stress_pull
+	tests/stress/stress_pull \
+	tests/stress/stress_msg
 
 EXTRA_PROGRAMS += $(STRESS_PROGS)
 CLEANFILES += $(STRESS_PROGS)
@@ -54,3 +55,7 @@ check-stress: $(STRESS_PROGS)
 CLEANFILES += $(STRESS_PROGS:=.log)
 
 .PHONY: check-stress
+
+tests_stress_stress_msg_SOURCES = tests/stress/stress_msg.c
+tests_stress_stress_msg_CPPFLAGS = $(STRESS_CPPFLAGS)
+tests_stress_stress_msg_LDADD = $(STRESS_LDADD)

@@ -76,7 +76,10 @@ START_TEST(test_status_values_are_fixed_by_the_abi) {
   ck_assert_int_eq(BOC_EDEADLK, 11);
   ck_assert_int_eq(BOC_ENOSLOT, 12);
   ck_assert_int_eq(BOC_EINTERNAL, 13);
-  ck_assert_int_eq(BOC_STATUS_MAX, 14);
+  ck_assert_int_eq(BOC_ENOENT, 14);
+  ck_assert_int_eq(BOC_EFULL, 15);
+  ck_assert_int_eq(BOC_ECONFLICT, 16);
+  ck_assert_int_eq(BOC_STATUS_MAX, 17);
 }
 END_TEST
 

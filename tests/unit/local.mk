@@ -14,7 +14,10 @@ UNIT_TESTS = \
 	tests/unit/check_when \
 	tests/unit/check_runtime \
 	tests/unit/check_pull \
-	tests/unit/check_errors
+	tests/unit/check_errors \
+	tests/unit/check_blob \
+	tests/unit/check_msg \
+	tests/unit/check_noticeboard
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -46,3 +49,15 @@ tests_unit_check_pull_LDADD = $(UNIT_LDADD)
 tests_unit_check_errors_SOURCES = tests/unit/check_errors.c tests/unit/testutil.c
 tests_unit_check_errors_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_errors_LDADD = $(UNIT_LDADD)
+
+tests_unit_check_blob_SOURCES = tests/unit/check_blob.c tests/unit/testutil.c
+tests_unit_check_blob_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_check_blob_LDADD = $(UNIT_LDADD)
+
+tests_unit_check_msg_SOURCES = tests/unit/check_msg.c tests/unit/testutil.c
+tests_unit_check_msg_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_check_msg_LDADD = $(UNIT_LDADD)
+
+tests_unit_check_noticeboard_SOURCES = tests/unit/check_noticeboard.c tests/unit/testutil.c
+tests_unit_check_noticeboard_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_check_noticeboard_LDADD = $(UNIT_LDADD)

@@ -10,7 +10,6 @@ them.  No callback from C into Python is ever made.
 """
 
 import threading
-import time
 
 from .. import _ffi
 from .. import behaviors as _b
@@ -19,9 +18,6 @@ from .._ffi import ffi, lib, nogil
 # How long a worker blocks in one pull call.  Stopping wakes pullers at
 # once, so this only bounds how stale a parked thread can be.
 _PULL_NS = 1_000_000_000
-
-# Longest single blocking wait on the main thread (see _sliced).
-_SLICE_NS = 100_000_000
 
 # Cowns per behavior that fit the per-thread word array.
 _BUF = 16
@@ -89,31 +85,15 @@ class ThreadsBackend:
             t.join()
         self._threads = []
 
-    @staticmethod
-    def _sliced(call, timeout_ns):
-        """Call a blocking libboc wait in slices of at most _SLICE_NS, so
-        that signals (Ctrl-C) reach Python code while main waits."""
-        if timeout_ns < 0:
-            while True:
-                st = call(_SLICE_NS)
-                if st != _ffi.ETIMEDOUT:
-                    return st
-        deadline = time.monotonic_ns() + timeout_ns
-        while True:
-            left = deadline - time.monotonic_ns()
-            st = call(max(0, min(left, _SLICE_NS)))
-            if st != _ffi.ETIMEDOUT or left <= _SLICE_NS:
-                return st
-
     def quiesce(self, timeout_ns):
-        st = self._sliced(lib.boc_runtime_quiesce, timeout_ns)
+        st = _ffi.sliced(lib.boc_runtime_quiesce, timeout_ns)
         if st == _ffi.ETIMEDOUT:
             return False
         _ffi.check(st, "quiesce")
         return True
 
     def stop(self, timeout_ns):
-        st = self._sliced(lib.boc_runtime_wait, timeout_ns)
+        st = _ffi.sliced(lib.boc_runtime_wait, timeout_ns)
         quiesced = st == _ffi.OK
         if st == _ffi.ETIMEDOUT:
             st = lib.boc_runtime_shutdown()
@@ -191,6 +171,8 @@ class ThreadsBackend:
         records = self._records
         run = _b._run_record
         me = threading.get_ident()
+        running = _b._running
+        serial = 0
         OK, ETIMEDOUT = _ffi.OK, _ffi.ETIMEDOUT
         io[0] = 0
         try:
@@ -213,6 +195,8 @@ class ThreadsBackend:
                 if rec is None:  # pragma: no cover - not scheduled by us
                     _b.logger.error("bocpy worker %d: pulled an unknown behavior", slot)
                     continue
+                serial += 1
+                running[me] = serial
                 if len(rec) != 4:
                     run(rec)  # captures, keyword arguments or a context
                     continue
@@ -235,6 +219,7 @@ class ThreadsBackend:
             _b.logger.exception("bocpy worker %d: internal error; the worker stops", slot)
             raise
         finally:
+            running.pop(me, None)
             if io[0]:
                 complete(_ffi.ffi.cast("boc_behavior_t *", io[0]))
             lib.boc_worker_detach()

@@ -1,0 +1,189 @@
+# Copyright (c) 2026 The libboc authors.
+# SPDX-License-Identifier: MIT
+"""Values as libboc blobs: pickled bytes plus the cowns embedded in them.
+
+Messages and noticeboard entries carry blobs (DESIGN.md D5).  ``dumps``
+pickles a value with a ``persistent_id`` hook that turns every ``Cown`` it
+meets, at any depth and however it is reached (containers, ``__dict__``,
+``__slots__``, custom ``__reduce__``, ``copyreg``), into an index into the
+blob's list of embedded cowns; the blob holds a libboc reference to each.
+``loads`` unpickles with ``persistent_load``.  A value without cowns is
+first pickled by the plain C pickler (no Python call per object); a
+``Cown`` refuses that pickler (``Cown.__reduce__``), which sends the value
+down the ``persistent_id`` path.
+
+In the threads backend a cown's value lives in its Python wrapper (the
+``Cown`` object), so the wrappers must live as long as the blob: a cown
+reachable only through a message or an entry keeps its value.  A blob with
+cowns gets a token, and ``_pins[token]`` holds the wrappers.  When libboc
+frees the blob it puts the token in its graveyard; ``sweep()`` takes the
+tokens and drops the pins.  Every call that may free a blob sweeps after
+it, so the wrappers live exactly as long as the blob.
+
+Blob handles are Python ints; the calls go through ``_ffi.nogil`` (they
+never block, so they keep the GIL).
+"""
+
+import io
+import itertools
+import pickle
+import threading
+from array import array
+
+from . import _ffi
+from ._ffi import lib, nogil
+
+# token -> tuple of the Cown wrappers a live blob embeds.
+_pins = {}
+_tokens = itertools.count(1)
+_GRAVE = 256
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+_tls = threading.local()
+
+
+class CownPickleError(TypeError):
+    """Raised by ``Cown.__reduce__``: a cown cannot be pickled by a plain
+    pickler, only as a reference embedded in a blob."""
+
+
+def _scratch():
+    """The calling thread's word array for out-parameters: (view, address)."""
+    try:
+        return _tls.scratch
+    except AttributeError:
+        buf, view, addr = _ffi.words(8)
+        _tls.keep = buf
+        _tls.scratch = (view, addr)
+        return _tls.scratch
+
+
+def _cown_class():
+    from .behaviors import Cown
+
+    return Cown
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a value; every Cown becomes a persistent reference."""
+
+    def __init__(self, file, cown_class):
+        super().__init__(file, protocol=_PROTOCOL)
+        self.cowns = []
+        self._index = {}
+        self._cown_class = cown_class
+
+    def persistent_id(self, obj):
+        if isinstance(obj, self._cown_class):
+            key = id(obj)
+            i = self._index.get(key)
+            if i is None:
+                i = self._index[key] = len(self.cowns)
+                self.cowns.append(obj)
+            return i
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    """Unpickles a value; persistent references become the blob's cowns."""
+
+    def __init__(self, file, cowns):
+        super().__init__(file)
+        self._cowns = cowns
+
+    def persistent_load(self, pid):
+        try:
+            return self._cowns[pid]
+        except (IndexError, TypeError):
+            raise pickle.UnpicklingError("bad cown reference %r in a blob" % (pid,)) from None
+
+
+def pack(value):
+    """Pickle ``value`` for a blob: (bytes, cown handles as an array of
+    words or None, token).  With cowns, the wrappers are pinned under the
+    token; a caller that does not make the blob must ``unpin`` it."""
+    try:
+        return pickle.dumps(value, _PROTOCOL), None, 0
+    except CownPickleError:
+        pass  # the value holds cowns
+    buf = io.BytesIO()
+    pickler = _Pickler(buf, _cown_class())
+    pickler.dump(value)
+    cowns = pickler.cowns
+    token = next(_tokens)
+    # Pin first: once the blob exists, another thread may free it at once.
+    _pins[token] = tuple(cowns)
+    return buf.getvalue(), array("Q", [c._h for c in cowns]), token
+
+
+def unpin(token):
+    """Undo ``pack``'s pin when no blob was made."""
+    if token:
+        _pins.pop(token, None)
+
+
+def dumps(value):
+    """Pickle ``value`` into a new blob; returns its handle (an int the
+    caller owns one reference to).  Pickling errors propagate."""
+    view, addr = _scratch()
+    data, handles, token = pack(value)
+    if handles is None:
+        st = nogil.blob_create(data, len(data), None, 0, 0, addr)
+    else:
+        st = nogil.blob_create(data, len(data), handles.buffer_info()[0], len(handles),
+                               token, addr)
+    if st != _ffi.OK:
+        unpin(token)
+        _ffi.check(st, "blob")
+    return view[0]
+
+
+def loads(blob):
+    """The value in ``blob`` (borrowed: the caller still owns it)."""
+    view, addr = _scratch()
+    _ffi.check(nogil.blob_describe(blob, addr), "blob")
+    return unpack(view[0], view[1], view[2], view[3], view[4])
+
+
+def unpack(data_addr, size, n, cowns_addr, token):
+    """The value of a blob, from its description (boc_blob_describe_packed
+    words)."""
+    data = _ffi.string_at(data_addr, size)
+    if n == 0:
+        return pickle.loads(data)
+    cowns = _pins.get(token)
+    if cowns is None:
+        # A blob made outside this module (by C code): wrap its cowns.
+        cowns = tuple(_wrap(h) for h in _ffi.words_at(cowns_addr, n))
+    return _Unpickler(io.BytesIO(data), cowns).load()
+
+
+def _wrap(h):
+    """A new Cown wrapper (value None) holding its own reference to h."""
+    Cown = _cown_class()
+    _ffi.check(lib.boc_cown_retain(_ffi.handle(h)), "cown")
+    c = Cown.__new__(Cown)
+    c._h = h
+    c._id = c._value = c._holder = None
+    c._exception = c._ext = False
+    return c
+
+
+def release(blob):
+    """Drop the caller's reference to ``blob``, then sweep."""
+    nogil.blob_release(blob)
+    if _pins:
+        sweep()
+
+
+def sweep():
+    """Drop the pins of every blob libboc has freed."""
+    view, addr = _scratch()
+    tokens = array("Q", bytes(8 * _GRAVE))
+    while True:
+        nogil.graveyard_take(tokens.buffer_info()[0], _GRAVE, addr)
+        n = view[0]
+        for i in range(n):
+            _pins.pop(tokens[i], None)
+        if n < _GRAVE:
+            return
