@@ -1263,6 +1263,127 @@ START_TEST(test_msg_bad_input_is_einval_or_enoent) {
 }
 END_TEST
 
+/* ---- packed calls (for bindings) ------------------------------------------------ */
+
+#define W(p) ((uint64_t)(uintptr_t)(p))
+
+/* send_packed makes the blob (bytes, cowns, token) and queues it;
+ * receive_packed returns the tag, the blob and its description, as
+ * boc_blob_describe_packed() would. */
+/* Empty the process-wide graveyard (earlier tests, CK_FORK=no). */
+static void graveyard_empty(void) {
+  uint64_t tok[64];
+  size_t n;
+  do
+    ck_assert_st(boc_blob_graveyard_take(tok, 64, &n), BOC_OK);
+  while (n > 0);
+}
+
+START_TEST(test_msg_packed_send_and_receive_round_trip) {
+  graveyard_empty();
+  uint32_t t = TAG("p"), other = TAG("q");
+  boc_cown_t *c = tu_cown();
+  uint64_t handles[2] = {W(c), W(c)};
+  const char text[] = "hello";
+  uint64_t w[5] = {t, 5, 2, W(handles), 99};
+  ck_assert_st(boc_msg_send_packed(w, text), BOC_OK);
+  size_t pending = 0;
+  ck_assert_st(boc_msg_pending(t, &pending), BOC_OK);
+  ck_assert_uint_eq(pending, 1);
+  /* The queued blob keeps the cown: drop ours, it stays valid. */
+  ck_assert_st(boc_cown_release(c), BOC_OK);
+
+  uint32_t tags[2] = {other, t};
+  uint64_t io[7] = {2, 0, W(tags), 0, 0, 0, 0};
+  ck_assert_st(boc_msg_receive_packed(io), BOC_OK);
+  ck_assert_uint_eq(io[0], t);
+  boc_blob_t *b = (boc_blob_t *)(uintptr_t)io[1];
+  uint64_t d[5];
+  ck_assert_st(boc_blob_describe_packed(b, d), BOC_OK);
+  for (int i = 0; i < 5; i++)
+    ck_assert_uint_eq(io[2 + i], d[i]);
+  ck_assert_uint_eq(io[3], 5);
+  ck_assert_int_eq(memcmp((const void *)(uintptr_t)io[2], "hello", 5), 0);
+  ck_assert_uint_eq(io[4], 2);
+  ck_assert_uint_eq(io[6], 99);
+  boc_cown_t *const *cowns = (boc_cown_t *const *)(uintptr_t)io[5];
+  ck_assert_ptr_eq(cowns[0], c);
+  ck_assert_ptr_eq(cowns[1], c);
+  ck_assert_st(boc_blob_release(b), BOC_OK);
+
+  /* Empty payload, no cowns. */
+  uint64_t e[5] = {t, 0, 0, 0, 0};
+  ck_assert_st(boc_msg_send_packed(e, NULL), BOC_OK);
+  uint64_t io2[7] = {1, (uint64_t)BOC_SEC(5), W(&t), 0, 0, 0, 0};
+  ck_assert_st(boc_msg_receive_packed(io2), BOC_OK);
+  ck_assert_uint_eq(io2[3], 0);
+  ck_assert_uint_eq(io2[4], 0);
+  ck_assert_st(boc_blob_release((boc_blob_t *)(uintptr_t)io2[1]), BOC_OK);
+  uint64_t blob_tokens[4];
+  size_t n = 0;
+  ck_assert_st(boc_blob_graveyard_take(blob_tokens, 4, &n), BOC_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_uint_eq(blob_tokens[0], 99);
+}
+END_TEST
+
+/* Errors: nothing queued, no reference kept, io untouched. */
+START_TEST(test_msg_packed_errors_change_nothing) {
+  graveyard_empty();
+  uint32_t t = TAG("e");
+  ck_assert_st(boc_msg_send_packed(NULL, "x"), BOC_EINVAL);
+  ck_assert_st(boc_msg_receive_packed(NULL), BOC_EINVAL);
+  uint64_t bad_tag[5] = {0, 1, 0, 0, 0};
+  ck_assert_st(boc_msg_send_packed(bad_tag, "x"), BOC_ENOENT);
+  uint64_t wide_tag[5] = {((uint64_t)1 << 32) | t, 1, 0, 0, 0};
+  ck_assert_st(boc_msg_send_packed(wide_tag, "x"), BOC_EINVAL);
+  uint64_t no_data[5] = {t, 3, 0, 0, 0};
+  ck_assert_st(boc_msg_send_packed(no_data, NULL), BOC_EINVAL);
+  uint64_t no_cowns[5] = {t, 1, 2, 0, 0};
+  ck_assert_st(boc_msg_send_packed(no_cowns, "x"), BOC_EINVAL);
+  uint64_t bad_handle[1] = {W(fake_object)};
+  uint64_t bad_cown[5] = {t, 1, 1, W(bad_handle), 5};
+  ck_assert_st(boc_msg_send_packed(bad_cown, "x"), BOC_EINVAL);
+  size_t pending = 9;
+  ck_assert_st(boc_msg_pending(t, &pending), BOC_OK);
+  ck_assert_uint_eq(pending, 0);
+
+  /* A full queue: BOC_EFULL, the blob made for it is freed (token 5
+   * reported), nothing queued. */
+  boc_msg_limits_t lim = {1, (size_t)1 << 30};
+  ck_assert_st(boc_msg_set_limits(&lim), BOC_OK);
+  uint64_t ok[5] = {t, 1, 0, 0, 0};
+  ck_assert_st(boc_msg_send_packed(ok, "a"), BOC_OK);
+  uint64_t full[5] = {t, 1, 0, 0, 5};
+  ck_assert_st(boc_msg_send_packed(full, "b"), BOC_EFULL);
+  uint64_t tok[2];
+  size_t n = 0;
+  ck_assert_st(boc_blob_graveyard_take(tok, 2, &n), BOC_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_uint_eq(tok[0], 5);
+
+  uint64_t io[7] = {0, 0, W(&t), 11, 12, 13, 14};
+  ck_assert_st(boc_msg_receive_packed(io), BOC_EINVAL); /* no tags */
+  io[0] = BOC_MSG_MAX_TAGS + 1;
+  ck_assert_st(boc_msg_receive_packed(io), BOC_EINVAL);
+  io[0] = 1;
+  io[2] = 0;
+  ck_assert_st(boc_msg_receive_packed(io), BOC_EINVAL); /* NULL tags */
+  uint32_t unknown = 0;
+  io[2] = W(&unknown);
+  ck_assert_st(boc_msg_receive_packed(io), BOC_ENOENT);
+  ck_assert_uint_eq(io[3], 11);
+  /* Timed out: io unchanged. */
+  uint32_t empty = TAG("empty");
+  uint64_t io2[7] = {1, 0, W(&empty), 21, 22, 23, 24};
+  ck_assert_st(boc_msg_receive_packed(io2), BOC_ETIMEDOUT);
+  ck_assert_uint_eq(io2[0], 1);
+  ck_assert_uint_eq(io2[1], 0);
+  ck_assert_uint_eq(io2[2], W(&empty));
+  ck_assert_uint_eq(io2[6], 24);
+}
+END_TEST
+
 static Suite *msg_suite(void) {
   Suite *s = suite_create("msg");
 
@@ -1285,6 +1406,8 @@ static Suite *msg_suite(void) {
   tcase_add_test(tc, test_msg_duplicate_tags_in_receive_are_allowed);
   tcase_add_test(tc, test_msg_receive_on_max_tags_entries);
   tcase_add_test(tc, test_msg_cowns_in_queued_blobs_stay_alive);
+  tcase_add_test(tc, test_msg_packed_send_and_receive_round_trip);
+  tcase_add_test(tc, test_msg_packed_errors_change_nothing);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("timeouts");
