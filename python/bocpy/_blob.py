@@ -24,6 +24,7 @@ Blob handles are Python ints; the calls go through ``_ffi.nogil`` (they
 never block, so they keep the GIL).
 """
 
+import copyreg
 import io
 import itertools
 import pickle
@@ -64,6 +65,18 @@ def _cown_class():
     return Cown
 
 
+_dispatch = copyreg.dispatch_table
+# [len(copyreg.dispatch_table) when last checked, a cown class is in it];
+# the table only grows in practice, so its length tells when to look again.
+_copyreg_state = [-1, False]
+
+
+def _cown_registered():
+    """True when copyreg has a reducer for Cown or a subclass of it."""
+    Cown = _cown_class()
+    return any(isinstance(t, type) and issubclass(t, Cown) for t in list(_dispatch))
+
+
 class _Pickler(pickle.Pickler):
     """Pickles a value; every Cown becomes a persistent reference."""
 
@@ -102,10 +115,15 @@ def pack(value):
     """Pickle ``value`` for a blob: (bytes, cown handles as an array of
     words or None, token).  With cowns, the wrappers are pinned under the
     token; a caller that does not make the blob must ``unpin`` it."""
-    try:
-        return pickle.dumps(value, _PROTOCOL), None, 0
-    except CownPickleError:
-        pass  # the value holds cowns
+    # The plain pickler would use a copyreg reducer registered for a cown
+    # class instead of Cown.__reduce__; then only the hook is safe.
+    if len(_dispatch) != _copyreg_state[0]:
+        _copyreg_state[:] = [len(_dispatch), _cown_registered()]
+    if not _copyreg_state[1]:
+        try:
+            return pickle.dumps(value, _PROTOCOL), None, 0
+        except CownPickleError:
+            pass  # the value holds cowns
     buf = io.BytesIO()
     pickler = _Pickler(buf, _cown_class())
     pickler.dump(value)

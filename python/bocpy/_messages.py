@@ -141,9 +141,10 @@ def receive(tags, timeout=-1, after=None):
     st = nogil.msg_receive_packed(addr)
     if st == _ffi.ETIMEDOUT and ns != 0:
         io = ffi.cast("uint64_t *", addr)
+        timeout_word = ffi.cast("int64_t *", addr + 8)
 
         def wait(slice_ns):
-            io[1] = slice_ns
+            timeout_word[0] = slice_ns  # may be negative: forever
             return lib.boc_msg_receive_packed(io)
 
         st = _ffi.sliced(wait, ns) if _current_thread() is _main_thread() else wait(ns)

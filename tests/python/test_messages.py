@@ -310,6 +310,27 @@ def test_behavior_receives_what_main_sends(backend):
     assert r.value == ("to-b", {"x": 1})
 
 
+def test_receive_without_timeout_in_a_behavior_and_a_thread(backend):
+    # The default timeout (wait forever) off the main thread.
+    start(worker_count=1, backend=backend)
+    c = Cown(None)
+
+    @when(c)
+    def r(c):
+        _, k = receive("fwd")
+        send("back", k * 2)
+        return k
+
+    got = []
+    th = threading.Thread(target=lambda: got.append(receive(["back"], None)))
+    th.start()
+    send("fwd", 21)
+    th.join(LIMIT)
+    assert got == [("back", 42)]
+    finish()
+    assert r.value == 21
+
+
 def test_round_trip_between_main_and_a_behavior(backend):
     start(worker_count=1, backend=backend)
     c = Cown(None)
@@ -450,3 +471,28 @@ def test_stress_behaviors_send_while_main_receives(backend):
     assert total == nsenders * per
     assert {s for s, _ in seen} == set(range(nsenders))
     finish()
+
+
+class _RegisteredCown(Cown):
+    pass
+
+
+def test_a_copyreg_reducer_for_a_cown_class_cannot_leak_the_cown(backend):
+    # A reducer registered for a cown class must not turn the cown into
+    # plain data: the cown still travels as a reference.
+    start(worker_count=1, backend=backend)
+    copyreg.pickle(_RegisteredCown, lambda c: (int, (0,)))
+    try:
+        send("reg", [_RegisteredCown(5)])
+        gc.collect()
+        _, [c] = receive("reg", LIMIT)
+        assert isinstance(c, _RegisteredCown)
+
+        @when(c)
+        def r(c):
+            return c.value
+
+        finish()
+        assert r.value == 5
+    finally:
+        del copyreg.dispatch_table[_RegisteredCown]
