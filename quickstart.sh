@@ -51,7 +51,11 @@ EOF
 
 # --- 1. packages ------------------------------------------------------------
 
-packages=(build-essential g++ autoconf automake libtool pkg-config check mandoc python3 python3-venv)
+# xvfb, python3-tk, python3-cffi, x11-apps (xwd), netpbm (xwdtopnm): the
+# test of examples/python/pump_tk.py, a Tk window under Xvfb and its
+# screenshot (tests/python/test_examples_pump.py).
+packages=(build-essential g++ autoconf automake libtool pkg-config check mandoc python3 python3-venv
+	xvfb python3-tk python3-cffi x11-apps netpbm)
 
 pkg_installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -61,7 +65,9 @@ install_packages() {
 	if ! command -v dpkg-query >/dev/null 2>&1; then
 		say "Not a Debian-like system: skipping package checks"
 		echo "    needs: a C and C++17 compiler, make, autoconf, automake, libtool,"
-		echo "           pkg-config, check (unit tests), mandoc (optional), python3 (with venv)"
+		echo "           pkg-config, check (unit tests), mandoc (optional), python3 (with venv);"
+		echo "           for the Tk example's test: Xvfb, a python3 with tkinter and cffi,"
+		echo "           xwd and netpbm"
 		return
 	fi
 	local missing=() p

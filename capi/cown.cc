@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 
 #include "boc/cown.h"
+#include "boc/pump.h"
 
 #include "guard.h"
 #include "core/runtime.h"
@@ -67,16 +68,19 @@ BOC_API int boc_cown_flags(boc_cown_t *cown, uint32_t *out) {
   d::Cown *c = to_cown(cown);
   if (!d::cown_valid(c) || out == nullptr) return BOC_EINVAL;
   if (!d::cown_held_by_caller(c)) return BOC_ENOTHELD;
-  *out = c->flags;
+  *out = c->flags | (c->pinned ? uint32_t(BOC_COWN_PINNED) : 0u);
   return BOC_OK;
 }
 
 BOC_API int boc_cown_set_flags(boc_cown_t *cown, uint32_t flags) {
   d::Cown *c = to_cown(cown);
   if (!d::cown_valid(c)) return BOC_EINVAL;
-  if ((flags & ~uint32_t(BOC_COWN_EXCEPTION | BOC_COWN_DROPPED)) != 0) return BOC_EINVAL;
+  if ((flags & ~uint32_t(BOC_COWN_EXCEPTION | BOC_COWN_DROPPED | BOC_COWN_PINNED)) != 0)
+    return BOC_EINVAL;
   if (!d::cown_held_by_caller(c)) return BOC_ENOTHELD;
-  c->flags = flags;
+  /* BOC_COWN_PINNED is not stored in `flags`: it is read from the cown's
+   * creation-time state, so passing it (or not) changes nothing. */
+  c->flags = flags & ~uint32_t(BOC_COWN_PINNED);
   return BOC_OK;
 }
 

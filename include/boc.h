@@ -10,6 +10,7 @@
  *   boc/behavior.h  behaviors (boc_when) and their accessors
  *   boc/runtime.h   start, quiesce, wait, shutdown, worker counts, stats
  *   boc/pull.h      foreign threads that attach to worker slots and pull
+ *   boc/pump.h      pinned cowns, run by the thread that pumps them
  *   boc/blob.h      blobs: immutable byte strings that carry cowns
  *   boc/msg.h       tagged message queues
  *   boc/noticeboard.h  the noticeboard: a shared map of keys to blobs
@@ -23,6 +24,7 @@
 #include "boc/behavior.h"
 #include "boc/runtime.h"
 #include "boc/pull.h"
+#include "boc/pump.h"
 #include "boc/blob.h"
 #include "boc/msg.h"
 #include "boc/noticeboard.h"

@@ -16,6 +16,8 @@ libboc_la_SOURCES = \
 	lib/core/behavior.cc \
 	lib/core/terminator.h \
 	lib/core/terminator.cc \
+	lib/core/pinned.h \
+	lib/core/pinned.cc \
 	lib/sched/mpmcq.h \
 	lib/sched/scheduler.h \
 	lib/sched/scheduler.cc \
@@ -33,6 +35,7 @@ libboc_la_SOURCES = \
 	capi/behavior.cc \
 	capi/runtime.cc \
 	capi/pull.cc \
+	capi/pump.cc \
 	capi/blob.cc \
 	capi/msg.cc \
 	capi/noticeboard.cc

@@ -23,6 +23,7 @@ dist_man3_MANS += \
 	man/man3/boc_blob_token.3 \
 	man/man3/boc_cown_acquire.3 \
 	man/man3/boc_cown_create.3 \
+	man/man3/boc_cown_create_pinned.3 \
 	man/man3/boc_cown_flags.3 \
 	man/man3/boc_cown_get.3 \
 	man/man3/boc_cown_id.3 \
@@ -57,6 +58,12 @@ dist_man3_MANS += \
 	man/man3/boc_nb_sync.3 \
 	man/man3/boc_nb_version.3 \
 	man/man3/boc_nb_write.3 \
+	man/man3/boc_pump.3 \
+	man/man3/boc_pump_begin.3 \
+	man/man3/boc_pump_end.3 \
+	man/man3/boc_pump_next_packed.3 \
+	man/man3/boc_pump_status.3 \
+	man/man3/boc_runtime_await.3 \
 	man/man3/boc_runtime_config_init.3 \
 	man/man3/boc_runtime_in_flight.3 \
 	man/man3/boc_runtime_quiesce.3 \

@@ -79,7 +79,11 @@ BOC_API BOC_WARN_UNUSED int boc_when(boc_cown_t *const *cowns, size_t count,
  * from boc_worker_pull(), runs it, and calls boc_behavior_complete().
  * arg is for that thread (boc_behavior_arg()); arg_free(arg) is called once,
  * after completion or when the behavior is dropped.
- * Errors: as boc_when(), plus BOC_ENOSLOT (the runtime has no pull slots).
+ * A pulled behavior over a pinned cown (boc/pump.h) is taken from the
+ * pinned queue with boc_pump_next_packed() instead, and never goes to a
+ * pull slot.
+ * Errors: as boc_when(), plus BOC_ENOSLOT (the runtime has no pull slots
+ *   and no cown is pinned).
  * Thread safety: any thread.  Since 0.1.0.
  */
 BOC_API BOC_WARN_UNUSED int boc_when_pull(boc_cown_t *const *cowns,

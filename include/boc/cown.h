@@ -121,7 +121,8 @@ BOC_API int boc_cown_get(boc_cown_t *cown, void **out);
 BOC_API int boc_cown_set(boc_cown_t *cown, void *payload, boc_free_fn free_fn);
 
 /*
- * boc_cown_flags - read the cown's flag bits (enum boc_cown_flag).
+ * boc_cown_flags - read the cown's flag bits (enum boc_cown_flag, and
+ * BOC_COWN_PINNED of boc/pump.h for a pinned cown).
  *
  * Errors: BOC_EINVAL, BOC_ENOTHELD.  Context: as boc_cown_get().
  * Since 0.1.0.
@@ -131,8 +132,12 @@ BOC_API int boc_cown_flags(boc_cown_t *cown, uint32_t *out);
 /*
  * boc_cown_set_flags - replace the cown's flag bits.
  *
- * flags: a combination of enum boc_cown_flag values; other bits give
- *   BOC_EINVAL.
+ * flags: a combination of enum boc_cown_flag values and BOC_COWN_PINNED
+ *   (boc/pump.h); other bits give BOC_EINVAL.  BOC_COWN_PINNED is fixed
+ *   when the cown is created and this call silently keeps it: the bit in
+ *   flags is ignored, so it neither pins an ordinary cown nor unpins a
+ *   pinned one, and a read-modify-write of boc_cown_flags() works on
+ *   either kind.
  * Errors: BOC_EINVAL, BOC_ENOTHELD.  Context: as boc_cown_get().
  * Since 0.1.0.
  */

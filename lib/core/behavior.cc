@@ -63,6 +63,7 @@ Behavior *behavior_new(Cown *const *cowns, size_t n, Kind kind,
   char *base = static_cast<char *>(mem);
   b->id = next_behavior_id.fetch_add(1, std::memory_order_relaxed);
   b->kind = kind;
+  for (size_t i = 0; i < n; i++) b->pinned = b->pinned || cowns[i]->pinned;
   b->fn = fn;
   b->arg = arg;
   b->arg_free = arg_free;

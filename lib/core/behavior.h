@@ -35,6 +35,12 @@ struct Behavior {
   std::atomic<int64_t> count{0};
   uint64_t id = 0;
   Kind kind = Kind::Native;
+  /* Some cown is pinned: when ready, the behavior goes to the pinned
+   * queue (runtime_dispatch), never to a worker slot.  Set once in
+   * behavior_new. */
+  bool pinned = false;
+  /* Link in the pinned queue (guarded by its mutex). */
+  Behavior *pin_next = nullptr;
   boc_behavior_fn fn = nullptr;
   void *arg = nullptr;
   boc_free_fn arg_free = nullptr;

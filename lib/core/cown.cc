@@ -21,11 +21,12 @@ thread_local char tls_token_byte;
 
 }  // namespace
 
-Cown *cown_new(void *payload, boc_free_fn free_fn) {
+Cown *cown_new(void *payload, boc_free_fn free_fn, bool pinned) {
   Cown *c = new (pal::pool_alloc(sizeof(Cown))) Cown;
   c->id = next_cown_id.fetch_add(1, std::memory_order_relaxed);
   c->payload = payload;
   c->free_fn = free_fn;
+  c->pinned = pinned;
   return c;
 }
 

@@ -51,13 +51,20 @@ struct Cown {
   std::atomic<const void *> holder{nullptr};
   void *payload = nullptr;
   boc_free_fn free_fn = nullptr;
+  /* User and runtime flags (BOC_COWN_EXCEPTION, BOC_COWN_DROPPED); only
+   * the holder touches them. */
   uint32_t flags = 0;
+  /* BOC_COWN_PINNED: set at creation, never changed, so any thread that
+   * has a reference may read it (behavior_new does, to route behaviors
+   * to the pinned queue). */
+  bool pinned = false;
   /* The request standing for an external hold (boc_cown_acquire). */
   Request *ext = nullptr;
 };
 
-/* Create a cown with rc 1.  Throws std::bad_alloc. */
-Cown *cown_new(void *payload, boc_free_fn free_fn);
+/* Create a cown with rc 1 (pinned for life when `pinned`).  Throws
+ * std::bad_alloc. */
+Cown *cown_new(void *payload, boc_free_fn free_fn, bool pinned = false);
 
 inline bool cown_valid(const Cown *c) {
   return c != nullptr && c->magic == COWN_MAGIC;

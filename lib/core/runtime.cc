@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "boc/pull.h"
+#include "core/pinned.h"
 #include "core/terminator.h"
 #include "pal/spin.h"
 #include "pal/topology.h"
@@ -29,6 +30,8 @@ struct Runtime {
   uint64_t incarnation = 0;                  /* guarded by lifecycle */
   std::vector<std::thread> threads;          /* guarded by lifecycle */
   Terminator term;
+  /* Ready pinned behaviors, waiting for the pump (core/pinned.h). */
+  PinnedQueue pinned;
   /* Pull-API calls in progress; shutdown waits for 0 before freeing. */
   std::atomic<int64_t> api_active{0};
   std::mutex stats_mu;
@@ -51,6 +54,11 @@ struct Attachment {
 thread_local bool tls_native_worker = false;
 thread_local Attachment tls_attach;
 thread_local Behavior *tls_pulled = nullptr;
+/* The pump: the incarnation this thread claimed it in with
+ * boc_pump_begin() (0: it did not), and the pinned pulled behavior it
+ * took with boc_pump_next_packed() and has not completed. */
+thread_local uint64_t tls_pump_inc = 0;
+thread_local Behavior *tls_pump_pulled = nullptr;
 
 class ApiGuard {
  public:
@@ -70,6 +78,9 @@ bool restricted_context() {
   return current_behavior() != nullptr || tls_native_worker || attached_now();
 }
 
+/* Run a native behavior's body on the calling thread and finish it.  A
+ * pinned one (run by the pump) is counted as executed before it is
+ * finished, so whoever sees the terminator reach zero also sees it. */
 void run_native(Behavior *b) {
   behavior_begin(b);
   try {
@@ -78,6 +89,7 @@ void run_native(Behavior *b) {
     std::fputs("libboc: a behavior body let a C++ exception escape; ignored\n", stderr);
   }
   behavior_end(b);
+  if (b->pinned) rt().pinned.count_executed();
   behavior_finish(b);
 }
 
@@ -97,15 +109,30 @@ void worker_main(Scheduler *s, uint32_t index) {
 void stop_locked(Runtime &r) {
   r.state.store(STOPPING, std::memory_order_seq_cst);
   r.term.close();
+  r.pinned.close(); /* the pump takes nothing more: queued ones are dropped */
   Scheduler *s = r.sched.load(std::memory_order_acquire);
   s->request_stop();
   for (std::thread &t : r.threads) t.join();
   r.threads.clear();
-  /* Everything still queued is dropped; dropping hands cowns on, which can
-   * make more behaviors ready (they are queued and dropped next round).
-   * Behaviors still running (pulled ones in particular) finish normally. */
+  /* Everything still queued, on the slots or in the pinned queue, is
+   * dropped; dropping hands cowns on, which can make more behaviors ready
+   * on either side (they are queued and dropped next round, until a round
+   * finds nothing).  Behaviors still running (pulled ones, pinned ones on
+   * the pump) finish normally; a pinned behavior they make ready is
+   * dropped by a later round. */
   for (;;) {
-    while (Behavior *b = s->drain_one()) behavior_drop(b);
+    bool dropped = true;
+    while (dropped) {
+      dropped = false;
+      while (Behavior *b = s->drain_one()) {
+        behavior_drop(b);
+        dropped = true;
+      }
+      while (Behavior *b = r.pinned.drain_one()) {
+        behavior_drop(b);
+        dropped = true;
+      }
+    }
     if (r.term.wait_zero(pal::Deadline::after(1000000))) break;
   }
   {
@@ -126,8 +153,19 @@ int state_error(int st) { return st == STOPPED ? BOC_ENOTRUNNING : BOC_ESHUTDOWN
 }  // namespace
 
 void runtime_dispatch(Behavior *b) {
+  Runtime &r = rt();
+  if (b->pinned) {
+    /* Never to a worker slot (pulled ones never to a pull slot either):
+     * to the pump.  The depth increment (seq_cst, in push) comes before
+     * the read of the waiter count in wake_waiters(): Dekker with
+     * boc_runtime_await, which counts itself a waiter before it reads the
+     * depth under the terminator's mutex, so it either sees the behavior
+     * or is woken. */
+    if (r.pinned.push(b)) r.term.wake_waiters();
+    return;
+  }
   /* Non-null by the lifetime rule in runtime.h: a behavior is counted. */
-  rt().sched.load(std::memory_order_acquire)->dispatch(b);
+  r.sched.load(std::memory_order_acquire)->dispatch(b);
 }
 
 void runtime_behavior_done() { rt().term.dec(); }
@@ -167,6 +205,7 @@ int runtime_start(const boc_runtime_config_t *cfg) {
   r.incarnation = inc;
   r.sched.store(s, std::memory_order_seq_cst);
   r.live_incarnation.store(inc, std::memory_order_seq_cst);
+  r.pinned.open(inc);
   r.state.store(RUNNING, std::memory_order_seq_cst);
   r.term.open();
   try {
@@ -257,7 +296,10 @@ int runtime_when(Cown *const *cowns, size_t n, Kind kind, boc_behavior_fn fn,
    * keeps the scheduler alive until we are out of it. */
   if (!r.term.inc(2)) return state_error(r.state.load());
   Scheduler *s = r.sched.load(std::memory_order_acquire);
-  if (kind == Kind::Pulled && s->pull_slots() == 0) {
+  /* A pinned pulled behavior goes to the pump, never to a pull slot. */
+  bool pinned = false;
+  for (size_t i = 0; i < n && !pinned; i++) pinned = cowns[i]->pinned;
+  if (kind == Kind::Pulled && !pinned && s->pull_slots() == 0) {
     r.term.dec();
     r.term.dec();
     return BOC_ENOSLOT;
@@ -363,11 +405,146 @@ int runtime_pull(int64_t timeout_ns, Behavior **out) {
 }
 
 int runtime_complete(Behavior *b) {
-  if (b == nullptr || b != tls_pulled) return BOC_EINVAL;
+  if (b == nullptr) return BOC_EINVAL;
+  if (b == tls_pump_pulled) {
+    /* A pinned pulled behavior taken with boc_pump_next_packed(). */
+    behavior_end(b);
+    tls_pump_pulled = nullptr;
+    behavior_finish(b);
+    return BOC_OK;
+  }
+  if (b != tls_pulled) return BOC_EINVAL;
   ApiGuard guard;
   behavior_end(b);
   tls_pulled = nullptr;
   behavior_finish(b);
+  return BOC_OK;
+}
+
+/* ---- the pump ---------------------------------------------------------- */
+
+/*
+ * The pump needs no ApiGuard: it touches only the Runtime (never freed)
+ * and its pinned queue, and every behavior it runs is counted by the
+ * terminator until behavior_finish() returns, which keeps the scheduler
+ * alive for the dispatches that finishing makes (see runtime.h).
+ */
+
+int runtime_pump(int64_t budget_ns, uint64_t max_behaviors, boc_pump_result_t *out) {
+  /* Inside a behavior (a pinned body on this very pump included) or while
+   * holding the pump with boc_pump_begin(): not reentrant. */
+  if (current_behavior() != nullptr) return BOC_EDEADLK;
+  Runtime &r = rt();
+  uint64_t inc = 0;
+  int st = r.pinned.claim(thread_token(), &inc);
+  if (st != BOC_OK) return st;
+  const pal::Deadline deadline = pal::Deadline::after(budget_ns);
+  boc_pump_result_t res{};
+  for (;;) {
+    if (max_behaviors != 0 && res.executed >= max_behaviors) break;
+    bool pulled_front = false;
+    Behavior *b = r.pinned.pop(inc, false, &pulled_front);
+    if (b == nullptr) {
+      res.pulled_waiting = pulled_front ? 1 : 0;
+      break;
+    }
+    run_native(b);
+    res.executed++;
+    if (deadline.passed()) {
+      res.deadline_reached = 1;
+      break;
+    }
+  }
+  r.pinned.release(thread_token(), inc);
+  if (out != nullptr) *out = res;
+  return BOC_OK;
+}
+
+int runtime_pump_begin() {
+  if (current_behavior() != nullptr) return BOC_EDEADLK;
+  uint64_t inc = 0;
+  int st = rt().pinned.claim(thread_token(), &inc);
+  if (st == BOC_EDEADLK) return BOC_EBUSY; /* this thread already holds it */
+  if (st != BOC_OK) return st;
+  tls_pump_inc = inc;
+  return BOC_OK;
+}
+
+int runtime_pump_end() {
+  if (tls_pump_inc == 0) return BOC_EINVAL;
+  if (tls_pump_pulled != nullptr) return BOC_EBUSY;
+  /* A no-op when a restart has already forgotten the claim. */
+  rt().pinned.release(thread_token(), tls_pump_inc);
+  tls_pump_inc = 0;
+  return BOC_OK;
+}
+
+int runtime_pump_next(uint64_t *io) {
+  Runtime &r = rt();
+  if (tls_pump_inc == 0 || !r.pinned.holds(thread_token(), tls_pump_inc))
+    return BOC_EDEADLK;
+  /* From a native pinned body run by this pump: not reentrant. */
+  Behavior *cur = current_behavior();
+  if (cur != nullptr && cur != tls_pump_pulled) return BOC_EDEADLK;
+  Behavior *done = reinterpret_cast<Behavior *>(static_cast<uintptr_t>(io[0]));
+  /* io[0] must name the outstanding behavior (0 only when there is none:
+   * this thread cannot run two at once). */
+  if (done != tls_pump_pulled) return BOC_EINVAL;
+  if (done != nullptr) {
+    behavior_end(done);
+    tls_pump_pulled = nullptr;
+    behavior_finish(done);
+    io[0] = 0;
+  }
+  uint64_t ran = 0;
+  for (;;) {
+    bool pulled_front = false;
+    Behavior *b = r.pinned.pop(tls_pump_inc, true, &pulled_front);
+    if (b == nullptr) {
+      io[0] = 0;
+      io[2] = ran;
+      return BOC_ETIMEDOUT;
+    }
+    if (b->kind == Kind::Native) {
+      run_native(b);
+      ran++;
+      continue;
+    }
+    behavior_begin(b);
+    tls_pump_pulled = b;
+    r.pinned.count_executed();
+    io[0] = reinterpret_cast<uintptr_t>(b);
+    io[1] = reinterpret_cast<uintptr_t>(b->arg);
+    io[2] = ran;
+    return BOC_OK;
+  }
+}
+
+int runtime_pump_status(boc_pump_status_t *out) {
+  Runtime &r = rt();
+  boc_pump_status_t st{};
+  if (r.state.load(std::memory_order_seq_cst) != STOPPED)
+    r.pinned.status(&st.depth, &st.nonempty_ns, &st.executed);
+  *out = st;
+  return BOC_OK;
+}
+
+int runtime_await(int64_t timeout_ns, uint32_t *why) {
+  if (current_behavior() != nullptr) return BOC_EDEADLK;
+  Runtime &r = rt();
+  if (r.state.load(std::memory_order_seq_cst) != RUNNING) return BOC_ENOTRUNNING;
+  uint32_t bits = 0;
+  /* Both conditions are read under the terminator's mutex, which the last
+   * completion (Terminator::dec) and the 0 -> 1 enqueue on the pinned
+   * queue (runtime_dispatch) take before they notify. */
+  bool ok = r.term.wait_for(pal::Deadline::after(timeout_ns), [&] {
+    bits = 0;
+    if (r.term.count() == 0) bits |= BOC_AWAIT_QUIESCENT;
+    if (r.pinned.depth() > 0) bits |= BOC_AWAIT_PINNED;
+    return bits != 0;
+  });
+  if (!ok) return BOC_ETIMEDOUT;
+  if (why != nullptr) *why = bits;
   return BOC_OK;
 }
 

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "boc/pump.h"
 #include "boc/runtime.h"
 #include "core/behavior.h"
 
@@ -48,6 +49,14 @@ int runtime_attach(int slot, uint32_t *slot_out);
 int runtime_detach();
 int runtime_pull(int64_t timeout_ns, Behavior **out);
 int runtime_complete(Behavior *b);
+
+/* Pinned cowns and the pump (boc/pump.h). */
+int runtime_pump(int64_t budget_ns, uint64_t max_behaviors, boc_pump_result_t *out);
+int runtime_pump_begin();
+int runtime_pump_end();
+int runtime_pump_next(uint64_t *io);
+int runtime_pump_status(boc_pump_status_t *out);
+int runtime_await(int64_t timeout_ns, uint32_t *why);
 
 }  // namespace boc::detail
 

@@ -28,23 +28,4 @@ void Terminator::poke() {
   cv_.notify_all();
 }
 
-bool Terminator::wait_zero(const pal::Deadline &deadline) {
-  waiters_.fetch_add(1, std::memory_order_seq_cst);
-  bool ok = true;
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (count() != 0) {
-      if (deadline.forever) {
-        cv_.wait(lock);
-      } else if (cv_.wait_until(lock, deadline.when) == std::cv_status::timeout &&
-                 count() != 0) {
-        ok = false;
-        break;
-      }
-    }
-  }
-  waiters_.fetch_sub(1, std::memory_order_seq_cst);
-  return ok;
-}
-
 }  // namespace boc::detail

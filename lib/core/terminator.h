@@ -15,6 +15,9 @@
  * The hot path (inc/dec) is lock-free.  dec() takes the mutex only when it
  * reaches zero *and* somebody waits: `waiters_` and the word form a Dekker
  * pair (both seq_cst) so a waiter either sees the zero or is seen waiting.
+ * wait_for() generalises the wait to any condition read under the mutex;
+ * boc_runtime_await uses it for "zero, or pinned work queued", and the
+ * pinned enqueue calls wake_waiters() after its seq_cst depth increment.
  */
 #ifndef BOC_CORE_TERMINATOR_H
 #define BOC_CORE_TERMINATOR_H
@@ -38,7 +41,19 @@ class Terminator {
   void hold() { word_.fetch_add(1, std::memory_order_seq_cst); }
   void dec();
   /* Wait until the count is 0; false on timeout. */
-  bool wait_zero(const pal::Deadline &deadline);
+  bool wait_zero(const pal::Deadline &deadline) {
+    return wait_for(deadline, [this] { return count() == 0; });
+  }
+  /* Wait until done() is true; false on timeout.  done() is evaluated
+   * under the mutex that poke() takes, so a condition whose change is
+   * followed by wake_waiters() is never missed (boc_runtime_await). */
+  template <class Done>
+  bool wait_for(const pal::Deadline &deadline, Done done);
+  /* Wake the waiters if there are any (Dekker with wait_for(): the caller
+   * changes what done() reads with a seq_cst operation first). */
+  void wake_waiters() {
+    if (waiters_.load(std::memory_order_seq_cst) > 0) poke();
+  }
   /* Close unconditionally (forced shutdown). */
   void close() { word_.fetch_or(CLOSED, std::memory_order_seq_cst); }
   /* Close only if nothing is in flight; true when it closed. */
@@ -58,6 +73,28 @@ class Terminator {
   std::mutex mu_;
   std::condition_variable cv_;
 };
+
+template <class Done>
+bool Terminator::wait_for(const pal::Deadline &deadline, Done done) {
+  /* seq_cst: the Dekker pair with dec() and wake_waiters(), which change
+   * the condition first and read waiters_ second. */
+  waiters_.fetch_add(1, std::memory_order_seq_cst);
+  bool ok = true;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!done()) {
+      if (deadline.forever) {
+        cv_.wait(lock);
+      } else if (cv_.wait_until(lock, deadline.when) == std::cv_status::timeout &&
+                 !done()) {
+        ok = false;
+        break;
+      }
+    }
+  }
+  waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  return ok;
+}
 
 }  // namespace boc::detail
 

@@ -223,9 +223,13 @@ size_t drain_tag(Registry &r, Tag *t) {
 
 /* ---- receiving -------------------------------------------------------------------- */
 
-/* How long a receiver spins on its tags' counts before it parks. */
-constexpr int SPIN_ROUNDS = 64;
-constexpr uint64_t SPIN_NS = 20000;
+/* How long a receiver spins on its tags' counts before it parks: long
+ * enough for a reply that is a few microseconds of work away (a binding
+ * answering through its interpreter lock, say) to be caught without a
+ * park and a wake-up, which cost tens of microseconds each on a VM.  After
+ * its first rounds SpinWait yields the CPU instead of burning it. */
+constexpr int SPIN_ROUNDS = 1 << 20;
+constexpr uint64_t SPIN_NS = 60000;
 
 /* Try each tag once, starting at links[start % n].  With `peek`, tags
  * whose count is 0 are skipped without taking their lock (a hint only:

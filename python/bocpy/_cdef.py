@@ -17,6 +17,9 @@ CDEF = """
 #define BOC_MAX_WORKERS 1024
 #define BOC_WHEN_MAX_COWNS 65536
 #define BOC_ANY_SLOT -1
+#define BOC_COWN_PINNED 4
+#define BOC_AWAIT_QUIESCENT 1
+#define BOC_AWAIT_PINNED 2
 #define BOC_BLOB_MAX_SIZE 2147483648
 #define BOC_BLOB_MAX_COWNS 65536
 #define BOC_MSG_MAX_TAGS 4096
@@ -160,6 +163,33 @@ int boc_worker_pull_next(boc_behavior_t *done, int64_t timeout_ns, boc_behavior_
 int boc_when_pull_packed(uint64_t *words);
 
 int boc_worker_pull_next_packed(uint64_t *io);
+
+/* include/boc/pump.h */
+int boc_cown_create_pinned(void *payload, boc_free_fn free_fn, boc_cown_t **out);
+
+typedef struct boc_pump_result {
+  uint64_t executed;
+  int deadline_reached;
+  int pulled_waiting;
+} boc_pump_result_t;
+
+int boc_pump(int64_t budget_ns, uint64_t max_behaviors, boc_pump_result_t *result);
+
+int boc_pump_begin(void);
+
+int boc_pump_end(void);
+
+int boc_pump_next_packed(uint64_t *io);
+
+typedef struct boc_pump_status {
+  uint64_t depth;
+  int64_t nonempty_ns;
+  uint64_t executed;
+} boc_pump_status_t;
+
+int boc_pump_status(boc_pump_status_t *out);
+
+int boc_runtime_await(int64_t timeout_ns, uint32_t *why);
 
 /* include/boc/blob.h */
 typedef struct boc_blob boc_blob_t;

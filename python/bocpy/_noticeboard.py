@@ -31,6 +31,7 @@ import math
 import types
 
 from . import _blob, _ffi
+from . import behaviors as _b  # partly initialised here: used at call time
 from ._ffi import ffi, lib, nogil
 
 logger = logging.getLogger("behaviors")
@@ -76,8 +77,6 @@ def _key(key):
 
 
 def _require_runtime(what):
-    from . import behaviors as _b
-
     if _b._RUNTIME is None and not _b._in_worker():
         raise RuntimeError(
             "cannot %s the noticeboard before the runtime is started" % what
@@ -208,8 +207,6 @@ def _board_version():
 def noticeboard():
     """A read-only mapping of the whole board: the calling behavior's
     stable snapshot (see the module documentation)."""
-    from . import behaviors as _b
-
     me = _b._get_ident()
     serial = _b._running.get(me)
     cached = _cache.get(me)
@@ -227,7 +224,15 @@ def noticeboard():
 
 def notice_read(key, default=None):
     """``noticeboard().get(key, default)``, after validating ``key``."""
-    _key(key)
+    # Short str keys cannot be too long (4 UTF-8 bytes per character at
+    # most), and a behavior's second read finds its snapshot at once: the
+    # common case skips the general checks.
+    if type(key) is not str or len(key) > _MAX_KEY // 4 or "\0" in key:
+        _key(key)
+    me = _b._get_ident()
+    cached = _cache.get(me)
+    if cached is not None and cached[0] is not None and cached[0] == _b._running.get(me):
+        return cached[2].get(key, default)
     return noticeboard().get(key, default)
 
 
@@ -236,8 +241,6 @@ def notice_sync(timeout=30.0):
     applied, then end the calling behavior's snapshot (its next read sees
     them, its own writes included).  ``timeout`` in seconds (None: no
     limit); raises TimeoutError when it expires."""
-    from . import behaviors as _b
-
     if timeout is not None:
         t = float(timeout)
         if math.isnan(t):

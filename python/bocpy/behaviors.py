@@ -19,6 +19,7 @@ import sys
 import textwrap
 import threading
 import types
+import weakref
 from functools import partial as _partial
 from typing import Generic, NamedTuple, Optional, TypeVar
 
@@ -28,6 +29,8 @@ from ._ffi import ffi, lib, nogil
 __all__ = [
     "Behaviors",
     "Cown",
+    "PinnedCown",
+    "PumpResult",
     "REMOVED",
     "WORKER_COUNT",
     "WaitResult",
@@ -37,7 +40,10 @@ __all__ = [
     "notice_update",
     "notice_write",
     "noticeboard",
+    "pump",
     "quiesce",
+    "set_pump_watchdog",
+    "set_wait_pump_poll",
     "start",
     "wait",
     "when",
@@ -308,6 +314,76 @@ class Cown(Generic[T]):
         if h is not None:
             self._h = None
             _release(h)
+
+
+_main_thread = threading.main_thread
+_current_thread = threading.current_thread
+_PINNED_OFF_MAIN = "cannot acquire pinned cown from non-main interpreter: its value never leaves the main thread"
+
+
+class PinnedCown(Cown[T]):
+    """A cown whose value never leaves the main thread.
+
+    Constructible on the main thread only.  Its value is never pickled or
+    copied: messages, noticeboard entries and other cowns' values carry the
+    handle, never the value.  Any behavior naming a pinned cown runs on
+    the main thread, inside ``pump()`` (or ``wait()``/``quiesce()``, which
+    pump while pinned cowns exist).  The main thread holds it for life:
+    ``acquired`` is True there and ``value`` works at once; another thread
+    touching the value gets RuntimeError.  Read it directly on main only
+    between pumps (a pinned body may be using it).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, value: T = None):
+        if _current_thread() is not _main_thread() or _in_worker():
+            raise RuntimeError("PinnedCown must be constructed on the main interpreter")
+        out = _out_handle()
+        _ffi.check(lib.boc_cown_create_pinned(ffi.NULL, ffi.NULL, out), "PinnedCown")
+        self._h = int(ffi.cast("uintptr_t", out[0]))
+        self._id = None
+        self._value = value
+        self._exception = False
+        self._holder = None
+        self._ext = False
+        _pinned_live.add(self)
+
+    def _may_access(self):
+        return _current_thread() is _main_thread()
+
+    @property
+    def value(self) -> T:
+        """The value: on the main thread only (RuntimeError elsewhere)."""
+        if _current_thread() is not _main_thread():
+            raise RuntimeError(_PINNED_OFF_MAIN)
+        return self._value
+
+    @value.setter
+    def value(self, value: T):
+        if _current_thread() is not _main_thread():
+            raise RuntimeError(_PINNED_OFF_MAIN)
+        self._value = value
+        self._exception = False
+
+    @property
+    def acquired(self) -> bool:
+        """True on the main thread, which holds a pinned cown for life."""
+        return _current_thread() is _main_thread()
+
+    def acquire(self) -> None:
+        """No-op on the main thread; RuntimeError on any other."""
+        if _current_thread() is not _main_thread():
+            raise RuntimeError(_PINNED_OFF_MAIN)
+
+    def release(self) -> None:
+        """No-op on the main thread; RuntimeError on any other."""
+        if _current_thread() is not _main_thread():
+            raise RuntimeError(_PINNED_OFF_MAIN)
+
+
+# Live PinnedCowns: while there are any, wait() and quiesce() pump.
+_pinned_live = weakref.WeakSet()
 
 
 def _new_result(_new=object.__new__, _cls=Cown):
@@ -629,8 +705,9 @@ def _record(result, fn, params, flat, extras=(), kwargs=_NO_KWARGS, context=None
 
 
 def _run_record(rec):
-    """Run a behavior's body on the calling (worker) thread; fill its
-    result with the return value, or the exception it raised."""
+    """Run a behavior's body on the calling thread; fill its result with
+    the return value, or the exception it raised (also returned; None when
+    the body returned)."""
     if len(rec) == 4:
         rec = rec + ((), _NO_KWARGS, None)
     result, fn, params, flat, extras, kwargs, context = rec
@@ -650,9 +727,11 @@ def _run_record(rec):
         except BaseException as exc:  # noqa: BLE001 - stored, as bocpy does
             result._value = exc
             result._exception = True
+            return exc
         else:
             result._value = value
             result._exception = False
+            return None
     finally:
         for c in cowns:
             c._holder = None
@@ -961,6 +1040,12 @@ def wait(timeout: Optional[float] = None, *, stats: bool = False, noticeboard: b
             return _shape(stats, noticeboard, [], {})
         # If the wait is interrupted (KeyboardInterrupt), the runtime keeps
         # running and wait() can be called again.
+        if _must_pump():
+            # Pinned behaviors run here, on the main thread, until the
+            # runtime is quiescent; a timeout stops it as usual.
+            st = _pump_mod.pumping_wait(rt, ns, lambda left: _ffi.OK)
+            if st == _ffi.ETIMEDOUT:
+                ns = 0
         quiesced = rt.stop(ns)
         _RUNTIME = None
         # As in bocpy, the noticeboard is emptied when the runtime stops.
@@ -982,12 +1067,21 @@ def quiesce(timeout: Optional[float] = None, *, stats: bool = False, noticeboard
     rt = _RUNTIME
     if rt is None or _in_worker():
         return _shape(stats, noticeboard, [], {})
-    if not rt.quiesce(ns):
+    if _must_pump():
+        quiesced = _pump_mod.pumping_wait(rt, ns, lambda left: _ffi.OK) == _ffi.OK
+    else:
+        quiesced = rt.quiesce(ns)
+    if not quiesced:
         raise TimeoutError(
             "quiesce(): runtime did not reach quiescence within timeout=%s" % (timeout,)
         )
     board = _noticeboard.final_state() if noticeboard else {}
     return _shape(stats, noticeboard, _scheduler_stats() if stats else [], board)
+
+
+def _must_pump():
+    """wait()/quiesce() pump while pinned cowns exist, on the main thread."""
+    return bool(_pinned_live) and _current_thread() is _main_thread()
 
 
 class Behaviors:
@@ -1052,3 +1146,7 @@ from ._noticeboard import (  # noqa: E402
     noticeboard,
     set_noticeboard_capacity,  # noqa: F401 - a bocpy-cffi extension, not in __all__
 )
+
+# Pinned behaviors: pump and its settings (bocpy._pump).
+from . import _pump as _pump_mod  # noqa: E402
+from ._pump import PumpResult, pump, set_pump_watchdog, set_wait_pump_poll  # noqa: E402

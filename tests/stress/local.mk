@@ -15,7 +15,8 @@ STRESS_PROGS = \
 	tests/stress/stress_when \
 	tests/stress/stress_lifecycle \
 	tests/stress/stress_pull \
-	tests/stress/stress_msg
+	tests/stress/stress_msg \
+	tests/stress/stress_pump
 
 EXTRA_PROGRAMS += $(STRESS_PROGS)
 CLEANFILES += $(STRESS_PROGS)
@@ -59,3 +60,7 @@ CLEANFILES += $(STRESS_PROGS:=.log)
 tests_stress_stress_msg_SOURCES = tests/stress/stress_msg.c
 tests_stress_stress_msg_CPPFLAGS = $(STRESS_CPPFLAGS)
 tests_stress_stress_msg_LDADD = $(STRESS_LDADD)
+
+tests_stress_stress_pump_SOURCES = tests/stress/stress_pump.c
+tests_stress_stress_pump_CPPFLAGS = $(STRESS_CPPFLAGS)
+tests_stress_stress_pump_LDADD = $(STRESS_LDADD)

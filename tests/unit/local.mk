@@ -14,6 +14,7 @@ UNIT_TESTS = \
 	tests/unit/check_when \
 	tests/unit/check_runtime \
 	tests/unit/check_pull \
+	tests/unit/check_pump \
 	tests/unit/check_errors \
 	tests/unit/check_blob \
 	tests/unit/check_msg \
@@ -45,6 +46,10 @@ tests_unit_check_runtime_LDADD = $(UNIT_LDADD)
 tests_unit_check_pull_SOURCES = tests/unit/check_pull.c tests/unit/testutil.c
 tests_unit_check_pull_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_pull_LDADD = $(UNIT_LDADD)
+
+tests_unit_check_pump_SOURCES = tests/unit/check_pump.c tests/unit/testutil.c
+tests_unit_check_pump_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_check_pump_LDADD = $(UNIT_LDADD)
 
 tests_unit_check_errors_SOURCES = tests/unit/check_errors.c tests/unit/testutil.c
 tests_unit_check_errors_CPPFLAGS = $(UNIT_CPPFLAGS)
