@@ -19,6 +19,14 @@ bench_boc_bench_LDADD = libboc.la $(PTHREAD_LIBS)
 # A real binary, not a libtool wrapper script (see examples/local.mk).
 bench_boc_bench_LDFLAGS = -no-install $(AM_LDFLAGS)
 
+# The Matrix kernels (boc/matrix.h): `make bench-matrix`, or run
+# bench/matrix_bench [--reps N] [--filter SUBSTRING] directly.
+noinst_PROGRAMS += bench/matrix_bench
+bench_matrix_bench_SOURCES = bench/matrix_bench.c
+bench_matrix_bench_CPPFLAGS = -I$(top_srcdir)/include $(AM_CPPFLAGS)
+bench_matrix_bench_LDADD = libboc.la $(PTHREAD_LIBS)
+bench_matrix_bench_LDFLAGS = -no-install $(AM_LDFLAGS)
+
 TESTS += bench/smoke.sh
 EXTRA_DIST += bench/smoke.sh bench/README.md
 CLEANFILES += bench/results.json bench/results.txt bench/.status
@@ -33,4 +41,9 @@ bench: bench/boc_bench$(EXEEXT)
 	  echo $$? > bench/.status; } | tee bench/results.txt
 	@status=`cat bench/.status`; rm -f bench/.status; exit $$status
 
-.PHONY: bench
+bench-matrix: bench/matrix_bench$(EXEEXT)
+	bench/matrix_bench$(EXEEXT) $(BENCH_MATRIX_ARGS)
+
+BENCH_MATRIX_ARGS =
+
+.PHONY: bench bench-matrix

@@ -14,6 +14,7 @@
  *   boc/blob.h      blobs: immutable byte strings that carry cowns
  *   boc/msg.h       tagged message queues
  *   boc/noticeboard.h  the noticeboard: a shared map of keys to blobs
+ *   boc/matrix.h    dense matrices of doubles and their kernels
  * See boc(7) for the concepts.
  */
 #ifndef BOC_H
@@ -28,5 +29,6 @@
 #include "boc/blob.h"
 #include "boc/msg.h"
 #include "boc/noticeboard.h"
+#include "boc/matrix.h"
 
 #endif /* BOC_H */

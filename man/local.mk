@@ -33,6 +33,24 @@ dist_man3_MANS += \
 	man/man3/boc_cown_set.3 \
 	man/man3/boc_cown_set_flags.3 \
 	man/man3/boc_default_worker_count.3 \
+	man/man3/boc_matrix_allclose.3 \
+	man/man3/boc_matrix_binary.3 \
+	man/man3/boc_matrix_clip.3 \
+	man/man3/boc_matrix_concat.3 \
+	man/man3/boc_matrix_copy.3 \
+	man/man3/boc_matrix_create.3 \
+	man/man3/boc_matrix_data.3 \
+	man/man3/boc_matrix_matmul.3 \
+	man/man3/boc_matrix_random.3 \
+	man/man3/boc_matrix_reduce.3 \
+	man/man3/boc_matrix_release.3 \
+	man/man3/boc_matrix_retain.3 \
+	man/man3/boc_matrix_seed.3 \
+	man/man3/boc_matrix_select.3 \
+	man/man3/boc_matrix_shape.3 \
+	man/man3/boc_matrix_transpose.3 \
+	man/man3/boc_matrix_unary.3 \
+	man/man3/boc_matrix_vector.3 \
 	man/man3/boc_msg_clear.3 \
 	man/man3/boc_msg_drain.3 \
 	man/man3/boc_msg_get_limits.3 \

@@ -268,4 +268,105 @@ int boc_nb_clear(void);
 int boc_nb_capacity(size_t *out);
 
 int boc_nb_set_capacity(size_t capacity);
+
+/* include/boc/matrix.h */
+typedef struct boc_matrix boc_matrix_t;
+
+enum boc_matrix_axis {
+  BOC_MATRIX_AXIS0 = 0,
+  BOC_MATRIX_AXIS1 = 1,
+  BOC_MATRIX_AXIS_NONE = 2
+};
+
+enum boc_matrix_binary_op {
+  BOC_MATRIX_OP_ADD = 0,
+  BOC_MATRIX_OP_SUB = 1,
+  BOC_MATRIX_OP_MUL = 2,
+  BOC_MATRIX_OP_DIV = 3,
+  BOC_MATRIX_OP_POW = 4,
+  BOC_MATRIX_OP_MIN = 5,
+  BOC_MATRIX_OP_MAX = 6,
+  BOC_MATRIX_OP_EQ = 7,
+  BOC_MATRIX_OP_NE = 8,
+  BOC_MATRIX_OP_LT = 9,
+  BOC_MATRIX_OP_LE = 10,
+  BOC_MATRIX_OP_GT = 11,
+  BOC_MATRIX_OP_GE = 12,
+  BOC_MATRIX_OP_SET = 13
+};
+
+enum boc_matrix_unary_op {
+  BOC_MATRIX_UN_NEG = 0,
+  BOC_MATRIX_UN_ABS = 1,
+  BOC_MATRIX_UN_CEIL = 2,
+  BOC_MATRIX_UN_FLOOR = 3,
+  BOC_MATRIX_UN_ROUND = 4,
+  BOC_MATRIX_UN_SQRT = 5,
+  BOC_MATRIX_UN_EXP = 6,
+  BOC_MATRIX_UN_LOG = 7,
+  BOC_MATRIX_UN_SIN = 8,
+  BOC_MATRIX_UN_COS = 9,
+  BOC_MATRIX_UN_TAN = 10,
+  BOC_MATRIX_UN_SQUARE = 11
+};
+
+enum boc_matrix_reduce_op {
+  BOC_MATRIX_RED_SUM = 0,
+  BOC_MATRIX_RED_MEAN = 1,
+  BOC_MATRIX_RED_MIN = 2,
+  BOC_MATRIX_RED_MAX = 3,
+  BOC_MATRIX_RED_MAGNITUDE = 4,
+  BOC_MATRIX_RED_MAGNITUDE_SQUARED = 5,
+  BOC_MATRIX_RED_ARGMIN = 6,
+  BOC_MATRIX_RED_ARGMAX = 7
+};
+
+enum boc_matrix_vector_op {
+  BOC_MATRIX_VEC_DOT = 0,
+  BOC_MATRIX_VEC_CROSS = 1,
+  BOC_MATRIX_VEC_NORMALIZE = 2,
+  BOC_MATRIX_VEC_PERPENDICULAR = 3,
+  BOC_MATRIX_VEC_ANGLE = 4
+};
+
+enum boc_matrix_distribution {
+  BOC_MATRIX_UNIFORM = 0,
+  BOC_MATRIX_NORMAL = 1
+};
+
+int boc_matrix_create(size_t rows, size_t columns, const double *values, boc_matrix_t **out);
+
+int boc_matrix_retain(boc_matrix_t *m);
+
+int boc_matrix_release(boc_matrix_t *m);
+
+int boc_matrix_shape(const boc_matrix_t *m, size_t *rows, size_t *columns);
+
+int boc_matrix_data(boc_matrix_t *m, double **data);
+
+int boc_matrix_copy(const boc_matrix_t *a, boc_matrix_t **out);
+
+int boc_matrix_binary(int op, const boc_matrix_t *a, const boc_matrix_t *b, double scalar, boc_matrix_t **out);
+
+int boc_matrix_unary(int op, const boc_matrix_t *a, boc_matrix_t **out);
+
+int boc_matrix_reduce(int op, const boc_matrix_t *a, int axis, double *value, boc_matrix_t **out);
+
+int boc_matrix_matmul(const boc_matrix_t *a, const boc_matrix_t *b, boc_matrix_t **out);
+
+int boc_matrix_transpose(const boc_matrix_t *a, boc_matrix_t **out);
+
+int boc_matrix_clip(const boc_matrix_t *a, double lo, double hi, boc_matrix_t **out);
+
+int boc_matrix_select(const boc_matrix_t *a, const size_t *indices, size_t count, int axis, boc_matrix_t **out);
+
+int boc_matrix_concat(const boc_matrix_t *const *parts, size_t count, int axis, boc_matrix_t **out);
+
+int boc_matrix_allclose(const boc_matrix_t *a, const boc_matrix_t *b, double rtol, double atol, int equal_nan, int *result);
+
+int boc_matrix_vector(int op, const boc_matrix_t *a, const boc_matrix_t *b, int axis, double *value, boc_matrix_t **out);
+
+int boc_matrix_random(int dist, size_t rows, size_t columns, double p0, double p1, boc_matrix_t **out);
+
+int boc_matrix_seed(uint64_t seed);
 """

@@ -6,7 +6,7 @@
 The cdef is never typed by hand: this script reads include/boc/*.h in
 dependency order (the order of the #include lines of include/boc.h:
 common.h, cown.h, behavior.h, runtime.h, pull.h, pump.h, blob.h, msg.h,
-noticeboard.h) and turns them into
+noticeboard.h, matrix.h) and turns them into
 something cffi's parser accepts:
 
 - comments, ``#include``, include guards and the ``extern "C"`` guards go;
@@ -37,7 +37,7 @@ import sys
 # The umbrella header include/boc.h gives the list (a header added there is
 # picked up); this is the order it had when this script was written.
 HEADERS = ("common.h", "cown.h", "behavior.h", "runtime.h", "pull.h", "pump.h", "blob.h",
-           "msg.h", "noticeboard.h")
+           "msg.h", "noticeboard.h", "matrix.h")
 
 # Attribute macros: the contract in the signature, meaningless to cffi.
 ATTRIBUTE_MACROS = ("BOC_API", "BOC_WARN_UNUSED")

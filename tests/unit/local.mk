@@ -18,7 +18,8 @@ UNIT_TESTS = \
 	tests/unit/check_errors \
 	tests/unit/check_blob \
 	tests/unit/check_msg \
-	tests/unit/check_noticeboard
+	tests/unit/check_noticeboard \
+	tests/unit/check_matrix
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -66,3 +67,7 @@ tests_unit_check_msg_LDADD = $(UNIT_LDADD)
 tests_unit_check_noticeboard_SOURCES = tests/unit/check_noticeboard.c tests/unit/testutil.c
 tests_unit_check_noticeboard_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_noticeboard_LDADD = $(UNIT_LDADD)
+
+tests_unit_check_matrix_SOURCES = tests/unit/check_matrix.c tests/unit/testutil.c
+tests_unit_check_matrix_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_check_matrix_LDADD = $(UNIT_LDADD) -lm
