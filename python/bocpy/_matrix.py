@@ -1,0 +1,692 @@
+# Copyright (c) 2026 The libboc authors.
+# SPDX-License-Identifier: MIT
+"""``Matrix``: bocpy's dense 2-D matrix of doubles, on libboc's matrices.
+
+A Matrix holds a libboc matrix handle (``boc_matrix_t *``, one reference)
+plus its shape as Python ints and a cffi ``double *`` view of the elements
+(boc_matrix_data), so element access costs no C call.  Every computation
+is one libboc call; this module only checks arguments and maps errors to
+the exceptions bocpy 0.9.0 raises (docs: the bocpy Matrix reference).
+"""
+
+import operator
+
+from . import _ffi
+from ._ffi import ffi, lib
+
+_AXIS0 = lib.BOC_MATRIX_AXIS0
+_AXIS1 = lib.BOC_MATRIX_AXIS1
+_AXIS_NONE = lib.BOC_MATRIX_AXIS_NONE
+
+_OP = {
+    "add": lib.BOC_MATRIX_OP_ADD,
+    "sub": lib.BOC_MATRIX_OP_SUB,
+    "mul": lib.BOC_MATRIX_OP_MUL,
+    "div": lib.BOC_MATRIX_OP_DIV,
+}
+_SET = lib.BOC_MATRIX_OP_SET
+
+_VALUES_MSG = "Values must be either a number or a list/tuple of MxN numbers"
+_LIST_MSG = "Expected a list/tuple of numbers"
+_KEY_DIM_MSG = "Index must be one dimension (row) or two dimensions (row, column)"
+_KEY_TYPE_MSG = "Key must be a long or a slice"
+_MISMATCH_MSG = "Dimension mismatch between operands"
+
+# Bound now: finalizers must not make cffi resolve attributes lazily.
+_create = lib.boc_matrix_create
+_release = lib.boc_matrix_release
+_data = lib.boc_matrix_data
+_shape = lib.boc_matrix_shape
+_binary = lib.boc_matrix_binary
+_unary = lib.boc_matrix_unary
+_reduce = lib.boc_matrix_reduce
+_NULL = ffi.NULL
+
+
+def _out():
+    return ffi.new("boc_matrix_t **")
+
+
+def _wrap(h):
+    """A new Matrix around the handle h (its reference moves to it)."""
+    m = Matrix.__new__(Matrix)
+    m._h = h
+    m._sync()
+    return m
+
+
+def _is_number(v):
+    """bocpy's "a number": int/float fast, else anything float() takes
+    that is not a str/bytes (PyNumber_Check)."""
+    if isinstance(v, (int, float)):
+        return True
+    if isinstance(v, (str, bytes, bytearray, complex, Matrix)):
+        return False
+    t = type(v)
+    if not (hasattr(t, "__float__") or hasattr(t, "__index__")):
+        return False
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _floats(items, msg):
+    """The items of an iterable as floats (numbers only), else TypeError(msg)."""
+    if isinstance(items, (str, bytes, bytearray)):
+        raise TypeError(msg)
+    try:
+        seq = list(items)
+    except TypeError:
+        raise TypeError(msg) from None
+    out = []
+    for v in seq:
+        if not _is_number(v):
+            raise TypeError(msg)
+        out.append(float(v))
+    return out
+
+
+def _from_list(rows, columns, vals):
+    out = _out()
+    buf = ffi.new("double[]", vals) if vals else _NULL
+    _ffi.check(_create(rows, columns, buf, out), "Matrix")
+    return _wrap(out[0])
+
+
+def _as_matrix(v, msg=_LIST_MSG, column=False):
+    """A Matrix operand: a Matrix itself, or an iterable of numbers as a
+    1xN row (Nx1 when column)."""
+    if isinstance(v, Matrix):
+        return v
+    vals = _floats(v, msg)
+    return _from_list(len(vals), 1, vals) if column else _from_list(1, len(vals), vals)
+
+
+def _axis(axis):
+    """Decode the shared axis argument to a libboc axis."""
+    if axis is None:
+        return _AXIS_NONE
+    if isinstance(axis, bool):
+        raise TypeError("axis must be an int or None, not bool")
+    if not isinstance(axis, int):
+        raise TypeError("axis must be an int or None")
+    if not -(2 ** 63) <= axis < 2 ** 63:
+        raise OverflowError("Python int too large to convert to C long")
+    if not -(2 ** 31) <= axis < 2 ** 31:
+        raise OverflowError("axis %d out of int range" % axis)
+    if axis in (0, -2):
+        return _AXIS0
+    if axis in (1, -1):
+        return _AXIS1
+    raise NotImplementedError("axis must be -2, -1, 0, or 1")
+
+
+def _pos_axis(axis):
+    """select/concat's positional C-int axis: 0 rows, else columns."""
+    axis = operator.index(axis)
+    if axis < 0:
+        axis += 2
+    if axis >= 2:
+        raise KeyError("Invalid axis (must be 0 or 1)")
+    return _AXIS0 if axis == 0 else _AXIS1
+
+
+def _bcast_shape(a, b):
+    """The result shape of a (op) b under bocpy's rules, else None."""
+    (ar, ac), (br, bc) = a, b
+    if a == b:
+        return a
+    if ar != br:
+        if ac == bc and (ar == 1 or br == 1):
+            return b if ar == 1 else a
+        return None
+    if ac == 1 or bc == 1:
+        return b if ac == 1 else a
+    return None
+
+
+def _index(k, n):
+    """Selected indices along an axis of length n for an int or slice key."""
+    if isinstance(k, slice):
+        r = range(*k.indices(n))
+        if not r:
+            raise IndexError
+        return r
+    if isinstance(k, (str, bytes, float, list, tuple)) or k is None or k is Ellipsis:
+        raise TypeError(_KEY_TYPE_MSG)
+    try:
+        i = operator.index(k)
+    except TypeError:
+        raise TypeError(_KEY_TYPE_MSG) from None
+    if i < 0:
+        i += n
+    if not 0 <= i < n:
+        raise IndexError
+    return range(i, i + 1)
+
+
+def _fmt(v):
+    return "%g" % v
+
+
+class Matrix:
+    """A dense 2-D matrix of double-precision floats."""
+
+    __slots__ = ("_h", "_p", "_r", "_c")
+
+    def __init_subclass__(cls, **kwargs):
+        raise TypeError("type 'bocpy._math.Matrix' is not an acceptable base type")
+
+    def __init__(self, rows, columns, values=None):
+        rows = operator.index(rows)
+        columns = operator.index(columns)
+        if rows <= 0 or columns <= 0:
+            raise AssertionError("Rows and columns must both be > 0")
+        n = rows * columns
+        if values is None:
+            buf = _NULL
+        elif isinstance(values, (int, float)):
+            buf = ffi.new("double[]", [float(values)] * n)
+        else:
+            if isinstance(values, (str, bytes, bytearray, dict, set, frozenset, Matrix)) \
+                    or not hasattr(type(values), "__getitem__") \
+                    or not hasattr(type(values), "__len__"):
+                raise TypeError(_VALUES_MSG)
+            if len(values) != n:
+                raise TypeError(_VALUES_MSG)
+            vals = []
+            for v in values:
+                if not isinstance(v, (int, float)):
+                    raise TypeError(_VALUES_MSG)
+                vals.append(float(v))
+            buf = ffi.new("double[]", vals)
+        out = _out()
+        _ffi.check(_create(rows, columns, buf, out), "Matrix")
+        old = getattr(self, "_h", None)
+        self._h = out[0]
+        self._sync()
+        if old is not None:
+            _release(old)
+
+    def _sync(self):
+        r = ffi.new("size_t[2]")
+        _shape(self._h, r, r + 1)
+        self._r, self._c = int(r[0]), int(r[1])
+        p = ffi.new("double **")
+        _data(self._h, p)
+        self._p = p[0]
+
+    def __del__(self, _release=_release):
+        h = getattr(self, "_h", None)
+        if h is not None:
+            self._h = None
+            _release(h)
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("cannot pickle 'bocpy._math.Matrix' object")
+
+    # ---------------------------------------------------------------- factories
+
+    @classmethod
+    def _size(cls, size):
+        if not isinstance(size, tuple):
+            raise TypeError("size must be a tuple of 2 ints")
+        if len(size) != 2:
+            raise TypeError("function takes exactly 2 arguments (%d given)" % len(size))
+        r, c = operator.index(size[0]), operator.index(size[1])
+        if r < 1 or c < 1:
+            raise AssertionError("rows and columns must both be >= 1")
+        return r, c
+
+    @classmethod
+    def zeros(cls, size, /):
+        r, c = cls._size(size)
+        return Matrix(r, c)
+
+    @classmethod
+    def ones(cls, size, /):
+        r, c = cls._size(size)
+        return Matrix(r, c, 1.0)
+
+    @classmethod
+    def _random(cls, dist, p0, p1, size):
+        p0, p1 = float(p0), float(p1)
+        r, c = (1, 1) if size is None else cls._size(size)
+        out = _out()
+        _ffi.check(lib.boc_matrix_random(dist, r, c, p0, p1, out), "Matrix")
+        m = _wrap(out[0])
+        return m._p[0] if size is None else m
+
+    @classmethod
+    def normal(cls, mean=0.0, stddev=1.0, size=None):
+        return cls._random(lib.BOC_MATRIX_NORMAL, mean, stddev, size)
+
+    @classmethod
+    def uniform(cls, minval=0.0, maxval=1.0, size=None):
+        return cls._random(lib.BOC_MATRIX_UNIFORM, minval, maxval, size)
+
+    @classmethod
+    def vector(cls, values, as_column=False, /):
+        if isinstance(as_column, str) or not isinstance(as_column, int):
+            raise TypeError("as_column must be an int")
+        if not 0 <= as_column <= 255:
+            raise OverflowError("as_column out of range")
+        return _as_matrix(values, _LIST_MSG, bool(as_column)).copy() \
+            if isinstance(values, Matrix) else _as_matrix(values, _LIST_MSG, bool(as_column))
+
+    @classmethod
+    def concat(cls, values, axis=0, /):
+        ax = _pos_axis(axis)
+        parts = []
+        for v in values:
+            if isinstance(v, Matrix):
+                parts.append(v)
+            elif _is_number(v):
+                raise TypeError("object must be a Matrix, List, or Tuple")
+            else:
+                parts.append(_as_matrix(v, _LIST_MSG, ax == _AXIS1))
+        if not parts:
+            return None
+        if ax == _AXIS0:
+            if any(p._c != parts[0]._c or p._c == 0 for p in parts):
+                raise AssertionError("all sub-matrices must have the same number of columns")
+        elif any(p._r != parts[0]._r or p._r == 0 for p in parts):
+            raise AssertionError("all sub-matrices must have the same number of rows")
+        arr = ffi.new("boc_matrix_t *[]", [p._h for p in parts])
+        out = _out()
+        _ffi.check(lib.boc_matrix_concat(arr, len(parts), ax, out), "concat")
+        return _wrap(out[0])
+
+    @classmethod
+    def allclose(cls, lhs, rhs, /, rtol=1e-05, atol=1e-08, equal_nan=False):
+        for i, m in ((1, lhs), (2, rhs)):
+            if not isinstance(m, Matrix):
+                raise TypeError("argument %d must be bocpy._math.Matrix, not %s"
+                                % (i, type(m).__name__))
+        res = ffi.new("int *")
+        _ffi.check(lib.boc_matrix_allclose(lhs._h, rhs._h, float(rtol), float(atol),
+                                           1 if equal_nan else 0, res), "allclose")
+        return bool(res[0])
+
+    # --------------------------------------------------------------- properties
+
+    @property
+    def rows(self):
+        return self._r
+
+    @property
+    def columns(self):
+        return self._c
+
+    @property
+    def size(self):
+        return self._r * self._c
+
+    @property
+    def shape(self):
+        return (self._r, self._c)
+
+    @property
+    def acquired(self):
+        return True
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    @property
+    def length(self):
+        return self.magnitude()
+
+    def _flat_get(self, i):
+        if i >= self._r * self._c:
+            raise IndexError("matrix has fewer than %d elements" % (i + 1))
+        return self._p[i]
+
+    def _flat_set(self, i, v):
+        if i >= self._r * self._c:
+            raise IndexError("matrix has fewer than %d elements" % (i + 1))
+        if isinstance(v, (str, bytes, complex)) or v is None:
+            raise TypeError("must be real number, not %s" % type(v).__name__)
+        self._p[i] = float(v)
+
+    def _flat_del(self):
+        raise AttributeError("cannot delete matrix element attribute")
+
+    x = property(lambda s: s._flat_get(0), lambda s, v: s._flat_set(0, v),
+                 lambda s: s._flat_del())
+    y = property(lambda s: s._flat_get(1), lambda s, v: s._flat_set(1, v),
+                 lambda s: s._flat_del())
+    z = property(lambda s: s._flat_get(2), lambda s, v: s._flat_set(2, v),
+                 lambda s: s._flat_del())
+    w = property(lambda s: s._flat_get(3), lambda s, v: s._flat_set(3, v),
+                 lambda s: s._flat_del())
+
+    # -------------------------------------------------------- sequence protocol
+
+    def __len__(self):
+        return self._r
+
+    def __iter__(self):
+        for i in range(self._r):
+            yield self[i]
+
+    def __reversed__(self):
+        for i in range(self._r - 1, -1, -1):
+            yield self[i]
+
+    def __contains__(self, x):
+        for item in self:
+            if item is x or item == x:
+                return True
+        return False
+
+    def _key(self, key):
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise KeyError(_KEY_DIM_MSG)
+            return _index(key[0], self._r), _index(key[1], self._c)
+        return _index(key, self._r), range(self._c)
+
+    def __getitem__(self, key):
+        rs, cs = self._key(key)
+        if len(rs) == 1 and len(cs) == 1:
+            return self._p[rs[0] * self._c + cs[0]]
+        m = self
+        if len(rs) != self._r or rs.step != 1:
+            m = m._select(rs, _AXIS0)
+        if len(cs) != self._c or cs.step != 1:
+            m = m._select(cs, _AXIS1)
+        return m.copy() if m is self else m
+
+    def _select(self, idx, axis):
+        arr = ffi.new("size_t[]", list(idx))
+        out = _out()
+        _ffi.check(lib.boc_matrix_select(self._h, arr, len(idx), axis, out), "select")
+        return _wrap(out[0])
+
+    def __setitem__(self, key, value):
+        rs, cs = self._key(key)
+        p, c = self._p, self._c
+        if isinstance(value, (int, float)):
+            v = float(value)
+            if len(rs) == self._r and len(cs) == c:
+                _ffi.check(_binary(_SET, self._h, _NULL, v, ffi.new("boc_matrix_t **", self._h)))
+                return
+            for i in rs:
+                base = i * c
+                for j in cs:
+                    p[base + j] = v
+            return
+        if isinstance(value, Matrix):
+            sr, sc = value._r, value._c
+            src = list(ffi.unpack(value._p, sr * sc))  # a snapshot: m[:] = m is safe
+        else:
+            src = _floats(value, "Invalid value")
+            sr, sc = 1, len(src)
+        nr, nc = len(rs), len(cs)
+        if nr > 1 and sr == 1:
+            if sc != nc:
+                raise ValueError("cannot assign a 1x%d row to %d columns" % (sc, nc))
+            for i in rs:
+                base = i * c
+                for k, j in enumerate(cs):
+                    p[base + j] = src[k]
+        elif nc > 1 and sc == 1:
+            if sr != nr:
+                raise ValueError("cannot assign a %dx1 column to %d rows" % (sr, nr))
+            for k, i in enumerate(rs):
+                base = i * c
+                for j in cs:
+                    p[base + j] = src[k]
+        else:
+            if (sr, sc) != (nr, nc):
+                raise ValueError("cannot assign a %dx%d matrix to a %dx%d selection"
+                                 % (sr, sc, nr, nc))
+            for a, i in enumerate(rs):
+                base = i * c
+                for b, j in enumerate(cs):
+                    p[base + j] = src[a * sc + b]
+
+    def __delitem__(self, key):
+        raise TypeError("'bocpy._math.Matrix' object doesn't support item deletion")
+
+    def copy(self):
+        out = _out()
+        _ffi.check(lib.boc_matrix_copy(self._h, out), "copy")
+        return _wrap(out[0])
+
+    # --------------------------------------------------------------- formatting
+
+    def __repr__(self):
+        vals = ffi.unpack(self._p, self._r * self._c)
+        return "Matrix(%d, %d, [%s])" % (self._r, self._c, ", ".join(map(_fmt, vals)))
+
+    def __str__(self):
+        r, c = self._r, self._c
+        if r == 0:
+            return "[]"
+        s = list(map(_fmt, ffi.unpack(self._p, r * c)))
+        w = max(map(len, s)) if s else 0
+        lines = ["[" + " ".join(x.rjust(w) for x in s[i * c:(i + 1) * c]) + "]"
+                 for i in range(r)]
+        return "[" + "\n ".join(lines) + "]"
+
+    # --------------------------------------------------------------- arithmetic
+
+    def _binop(self, op, other, reflected=False, inplace=False):
+        if _is_number(other):
+            a, b = (_NULL, self._h) if reflected else (self._h, _NULL)
+            out = ffi.new("boc_matrix_t **", self._h if inplace else _NULL)
+            _ffi.check(_binary(op, a, b, float(other), out))
+            return self if inplace else _wrap(out[0])
+        o = _as_matrix(other)
+        lhs, rhs = (o, self) if reflected else (self, o)
+        shape = _bcast_shape(lhs.shape, rhs.shape)
+        if shape is None:
+            raise NotImplementedError(_MISMATCH_MSG)
+        inplace = inplace and shape == self.shape
+        out = ffi.new("boc_matrix_t **", self._h if inplace else _NULL)
+        _ffi.check(_binary(op, lhs._h, rhs._h, 0.0, out))
+        return self if inplace else _wrap(out[0])
+
+    def __add__(self, o):
+        return self._binop(_OP["add"], o)
+
+    def __radd__(self, o):
+        return self._binop(_OP["add"], o, True)
+
+    def __iadd__(self, o):
+        return self._binop(_OP["add"], o, False, True)
+
+    def __sub__(self, o):
+        return self._binop(_OP["sub"], o)
+
+    def __rsub__(self, o):
+        return self._binop(_OP["sub"], o, True)
+
+    def __isub__(self, o):
+        return self._binop(_OP["sub"], o, False, True)
+
+    def __mul__(self, o):
+        return self._binop(_OP["mul"], o)
+
+    def __rmul__(self, o):
+        return self._binop(_OP["mul"], o, True)
+
+    def __imul__(self, o):
+        return self._binop(_OP["mul"], o, False, True)
+
+    def __truediv__(self, o):
+        return self._binop(_OP["div"], o)
+
+    def __rtruediv__(self, o):
+        return self._binop(_OP["div"], o, True)
+
+    def __itruediv__(self, o):
+        return self._binop(_OP["div"], o, False, True)
+
+    def _matmul(self, lhs, rhs):
+        if lhs._c != rhs._r:
+            raise NotImplementedError("%dx%d @ %dx%d  %d != %d"
+                                      % (lhs._r, lhs._c, rhs._r, rhs._c, lhs._c, rhs._r))
+        out = _out()
+        _ffi.check(lib.boc_matrix_matmul(lhs._h, rhs._h, out), "matmul")
+        return _wrap(out[0])
+
+    def __matmul__(self, o):
+        if _is_number(o):
+            raise TypeError(_LIST_MSG)
+        return self._matmul(self, _as_matrix(o))
+
+    def __rmatmul__(self, o):
+        if _is_number(o):
+            raise TypeError(_LIST_MSG)
+        return self._matmul(_as_matrix(o), self)
+
+    def __neg__(self):
+        return self.negate()
+
+    def __abs__(self):
+        return self.abs()
+
+    # ------------------------------------------------------------------- unary
+
+    def _unary(self, op, in_place):
+        out = ffi.new("boc_matrix_t **", self._h if in_place else _NULL)
+        _ffi.check(_unary(op, self._h, out))
+        return self if in_place else _wrap(out[0])
+
+    def ceil(self, /, in_place=False):
+        return self._unary(lib.BOC_MATRIX_UN_CEIL, in_place)
+
+    def floor(self, /, in_place=False):
+        return self._unary(lib.BOC_MATRIX_UN_FLOOR, in_place)
+
+    def round(self, /, in_place=False):
+        return self._unary(lib.BOC_MATRIX_UN_ROUND, in_place)
+
+    def negate(self, /, in_place=False):
+        return self._unary(lib.BOC_MATRIX_UN_NEG, in_place)
+
+    def abs(self, /, in_place=False):
+        return self._unary(lib.BOC_MATRIX_UN_ABS, in_place)
+
+    def transpose(self, /, in_place=False):
+        out = ffi.new("boc_matrix_t **", self._h if in_place else _NULL)
+        _ffi.check(lib.boc_matrix_transpose(self._h, out), "transpose")
+        if in_place:
+            self._sync()
+            return self
+        return _wrap(out[0])
+
+    def clip(self, *args):
+        if not 1 <= len(args) <= 2:
+            raise TypeError("clip expected 1 or 2 arguments, got %d" % len(args))
+        for a in args:
+            if not _is_number(a):
+                raise TypeError("Expected a number")
+        lo, hi = (0.0, float(args[0])) if len(args) == 1 else map(float, args)
+        if hi < lo:
+            raise AssertionError("maxval < minval")
+        out = _out()
+        _ffi.check(lib.boc_matrix_clip(self._h, lo, hi, out), "clip")
+        return _wrap(out[0])
+
+    def select(self, indices, axis=0, /):
+        ax = _pos_axis(axis)
+        if not isinstance(indices, (list, tuple, range)):
+            raise TypeError("Indices must be specified as a list or a tuple of ints")
+        if not indices:
+            return None
+        n = self._r if ax == _AXIS0 else self._c
+        idx = []
+        for i in indices:
+            if isinstance(i, bool) or not isinstance(i, int):
+                raise TypeError("an integer is required")
+            if i < 0:
+                raise OverflowError("can't convert negative value to size_t")
+            if i >= n:
+                raise IndexError("select index %d out of range for %d %s"
+                                 % (i, n, "rows" if ax == _AXIS0 else "columns"))
+            idx.append(i)
+        return self._select(idx, ax)
+
+    # -------------------------------------------------------------- aggregates
+
+    def _reduce(self, op, axis):
+        ax = _axis(axis)
+        if ax == _AXIS_NONE:
+            v = ffi.new("double *")
+            _ffi.check(_reduce(op, self._h, ax, v, _NULL))
+            return v[0]
+        out = _out()
+        _ffi.check(_reduce(op, self._h, ax, _NULL, out))
+        return _wrap(out[0])
+
+    def sum(self, /, axis=None):
+        return self._reduce(lib.BOC_MATRIX_RED_SUM, axis)
+
+    def mean(self, /, axis=None):
+        return self._reduce(lib.BOC_MATRIX_RED_MEAN, axis)
+
+    def min(self, /, axis=None):
+        return self._reduce(lib.BOC_MATRIX_RED_MIN, axis)
+
+    def max(self, /, axis=None):
+        return self._reduce(lib.BOC_MATRIX_RED_MAX, axis)
+
+    def magnitude(self, /, axis=None):
+        return self._reduce(lib.BOC_MATRIX_RED_MAGNITUDE, axis)
+
+    def magnitude_squared(self, /, axis=None):
+        return self._reduce(lib.BOC_MATRIX_RED_MAGNITUDE_SQUARED, axis)
+
+    # ---------------------------------------------------------------- vectors
+
+    def _vector(self, op, other, axis, in_place, msg):
+        ax = _axis(axis)
+        b = _NULL if other is None else other._h
+        v = ffi.new("double *")
+        out = ffi.new("boc_matrix_t **", self._h if in_place else _NULL)
+        st = lib.boc_matrix_vector(op, self._h, b, ax, v, out)
+        if st == _ffi.EINVAL:
+            raise NotImplementedError(msg)
+        _ffi.check(st)
+        if in_place:
+            return self
+        if out[0] == _NULL:
+            return v[0]
+        return _wrap(out[0])
+
+    def _operand(self, other):
+        if _is_number(other):
+            raise TypeError(_LIST_MSG)
+        return _as_matrix(other)
+
+    def vecdot(self, other, /, axis=None):
+        o = self._operand(other)
+        return self._vector(lib.BOC_MATRIX_VEC_DOT, o, axis, False,
+                            "vecdot: lhs %dx%d incompatible with rhs %dx%d"
+                            % (self._r, self._c, o._r, o._c))
+
+    def cross(self, other, /, axis=None):
+        _axis(axis)
+        o = self._operand(other)
+        return self._vector(lib.BOC_MATRIX_VEC_CROSS, o, axis, False,
+                            "cross requires a 2D or 3D vector or Nx2 or 2xN or Nx3 or 3xN "
+                            "matrix")
+
+    def normalize(self, axis=None, in_place=False):
+        return self._vector(lib.BOC_MATRIX_VEC_NORMALIZE, None, axis, in_place,
+                            "normalize: invalid axis")
+
+    def perpendicular(self, axis=None, in_place=False):
+        return self._vector(lib.BOC_MATRIX_VEC_PERPENDICULAR, None, axis, in_place,
+                            "perpendicular requires a 2D vector or Nx2 or 2xN matrix")
+
+    def angle(self, axis=None):
+        return self._vector(lib.BOC_MATRIX_VEC_ANGLE, None, axis, False,
+                            "angle requires a 2D vector or Nx2 or 2xN matrix")
