@@ -18,6 +18,8 @@
 
 EXTRA_DIST += bench/python
 CLEANFILES += bench/python-results.txt bench/python-results.json bench/.python-status
+CLEANFILES += bench/python-matrix-results.txt bench/python-matrix-results.json \
+	bench/.python-matrix-status
 
 # BOCPY_REF_PYTHON is not a make variable here (automake would take
 # *_PYTHON for its PYTHON primary): bench_py.py reads it from the
@@ -41,4 +43,21 @@ bench-python: libboc.la bench/boc_bench$(EXEEXT)
 # driver, before the native table).
 bench: bench-python
 
-.PHONY: bench-python
+# bocpy-cffi's Matrix (bocpy._matrix) against NumPy, and GIL-free
+# parallelism with two threads / two workers:
+#   make bench-matrix-python BENCH_MATRIX_PY_ARGS='--repeat 3 --filter matmul'
+# Results: bench/python-matrix-results.txt and .json.  Not part of `make bench`.
+BENCH_MATRIX_PY_ARGS =
+
+bench-matrix-python: libboc.la
+	@$(MKDIR_P) bench
+	@py='$(PYTHON)'; test -n "$$py" || py='$(PYTHON3)'; \
+	{ env PYTHONPATH='$(abs_top_srcdir)/python' \
+	    BOCPY_LIBBOC='$(abs_top_builddir)/.libs/libboc.so.0' \
+	    PYTHONDONTWRITEBYTECODE=1 \
+	    "$$py" $(srcdir)/bench/python/bench_matrix.py \
+	    --json bench/python-matrix-results.json $(BENCH_MATRIX_PY_ARGS); \
+	  echo $$? > bench/.python-matrix-status; } | tee bench/python-matrix-results.txt
+	@status=`cat bench/.python-matrix-status`; rm -f bench/.python-matrix-status; exit $$status
+
+.PHONY: bench-python bench-matrix-python
