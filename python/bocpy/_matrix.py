@@ -167,6 +167,28 @@ def _index(k, n):
     return range(i, i + 1)
 
 
+def _cross_kind(r, c, ax):
+    """How cross reads a self of shape r x c with the decoded axis ax
+    (bocpy 0.9.0's table), or None when the shape or axis is rejected."""
+    rows = ax != _AXIS0   # None or 1: vectors are the rows
+    cols = ax != _AXIS1   # None or 0: vectors are the columns
+    if (r, c) == (3, 2):
+        return "Nx2 batch"
+    if (r, c) == (2, 3):
+        return "2xN batch"
+    if r == 1 and c in (2, 3) and rows:
+        return "%dD vector" % c
+    if c == 1 and r in (2, 3) and cols:
+        return "%dD vector" % r
+    if r == c and r in (2, 3):
+        return ("Nx%d batch" if ax != _AXIS0 else "%dxN batch") % r
+    if c in (2, 3) and r >= 4 and rows:
+        return "Nx%d batch" % c
+    if r in (2, 3) and c >= 4 and cols:
+        return "%dxN batch" % r
+    return None
+
+
 def _fmt(v):
     return "%g" % v
 
@@ -223,6 +245,12 @@ class Matrix:
         if h is not None:
             self._h = None
             _release(h)
+
+    def __getattr__(self, name):
+        # only reached when a slot was never set: __new__ without __init__
+        if name in ("_h", "_p", "_r", "_c") or hasattr(Matrix, name):
+            raise AttributeError("Matrix object is not initialised (__init__ was not called)")
+        raise AttributeError("'Matrix' object has no attribute %r" % name)
 
     def __reduce_ex__(self, protocol):
         raise TypeError("cannot pickle 'bocpy._math.Matrix' object")
@@ -409,46 +437,87 @@ class Matrix:
 
     def __setitem__(self, key, value):
         rs, cs = self._key(key)
-        p, c = self._p, self._c
+        c = self._c
+        nr, nc = len(rs), len(cs)
+        full = nr == self._r and nc == c and rs.step == 1 and cs.step == 1
         if isinstance(value, (int, float)):
             v = float(value)
-            if len(rs) == self._r and len(cs) == c:
+            if full:
                 _ffi.check(_binary(_SET, self._h, _NULL, v, ffi.new("boc_matrix_t **", self._h)))
-                return
-            for i in rs:
-                base = i * c
-                for j in cs:
-                    p[base + j] = v
+            elif rs.step == 1 and nc == c:  # whole rows: one contiguous block
+                out = _out()
+                _ffi.check(_create(nr, c, _NULL, out), "Matrix")
+                block = _wrap(out[0])
+                _ffi.check(_binary(_SET, block._h, _NULL, v,
+                                   ffi.new("boc_matrix_t **", block._h)))
+                ffi.memmove(self._p + rs.start * c, block._p, nr * c * 8)
+            else:
+                self._fill_rows(rs, cs, ffi.new("double[]", [v] * nc))
             return
         if isinstance(value, Matrix):
             sr, sc = value._r, value._c
-            src = list(ffi.unpack(value._p, sr * sc))  # a snapshot: m[:] = m is safe
+            src = value
         else:
-            src = _floats(value, "Invalid value")
-            sr, sc = 1, len(src)
-        nr, nc = len(rs), len(cs)
+            vals = _floats(value, "Invalid value")
+            sr, sc = 1, len(vals)
+            src = None
         if nr > 1 and sr == 1:
             if sc != nc:
                 raise ValueError("cannot assign a 1x%d row to %d columns" % (sc, nc))
-            for i in rs:
-                base = i * c
-                for k, j in enumerate(cs):
-                    p[base + j] = src[k]
+            mode = "row"
         elif nc > 1 and sc == 1:
             if sr != nr:
                 raise ValueError("cannot assign a %dx1 column to %d rows" % (sr, nr))
-            for k, i in enumerate(rs):
-                base = i * c
-                for j in cs:
-                    p[base + j] = src[k]
+            mode = "col"
         else:
             if (sr, sc) != (nr, nc):
                 raise ValueError("cannot assign a %dx%d matrix to a %dx%d selection"
                                  % (sr, sc, nr, nc))
-            for a, i in enumerate(rs):
-                base = i * c
-                for b, j in enumerate(cs):
-                    p[base + j] = src[a * sc + b]
+            mode = "block"
+        if src is None:
+            sp = ffi.new("double[]", vals) if vals else _NULL
+        else:
+            if full:  # one C call: SET copies or broadcasts src over self
+                if src._p == self._p:
+                    return  # m[:] = m
+                _ffi.check(_binary(_SET, self._h, src._h, 0.0,
+                                   ffi.new("boc_matrix_t **", self._h)))
+                return
+            if src._p == self._p:
+                src = src.copy()  # a snapshot: the source overlaps the target
+            sp = src._p
+        if mode == "row":
+            self._fill_rows(rs, cs, sp)
+        elif mode == "col":
+            # broadcast the column to an nr x nc block in C, then copy it in
+            col = src if src is not None else _from_list(nr, 1, vals)
+            out = _out()
+            _ffi.check(_create(nr, nc, _NULL, out), "Matrix")
+            block = _wrap(out[0])
+            _ffi.check(_binary(_SET, block._h, col._h, 0.0,
+                               ffi.new("boc_matrix_t **", block._h)))
+            self._fill_rows(rs, cs, block._p, nc)
+        else:
+            self._fill_rows(rs, cs, sp, nc)
+
+    def _fill_rows(self, rs, cs, sp, stride=0):
+        """Write the nc doubles at sp (+ stride per selected row) into the
+        selected columns of every selected row."""
+        p, c, nc = self._p, self._c, len(cs)
+        if cs.step == 1:
+            n = nc * 8
+            j0 = cs.start
+            if stride and rs.step == 1 and nc == c:
+                ffi.memmove(p + rs.start * c, sp, n * len(rs))
+                return
+            for k, i in enumerate(rs):
+                ffi.memmove(p + i * c + j0, sp + k * stride, n)
+            return
+        for k, i in enumerate(rs):
+            base = i * c
+            off = k * stride
+            for b, j in enumerate(cs):
+                p[base + j] = sp[off + b]
 
     def __delitem__(self, key):
         raise TypeError("'bocpy._math.Matrix' object doesn't support item deletion")
@@ -618,6 +687,11 @@ class Matrix:
 
     def _reduce(self, op, axis):
         ax = _axis(axis)
+        if (op == lib.BOC_MATRIX_RED_MIN or op == lib.BOC_MATRIX_RED_MAX) and \
+                (self._c == 0 if ax == _AXIS1 else self._r == 0 if ax == _AXIS0
+                 else self._r * self._c == 0) and (self._r * self._c == 0):
+            raise ValueError("zero-size matrix to reduction operation %s which has no identity"
+                             % ("min" if op == lib.BOC_MATRIX_RED_MIN else "max"))
         if ax == _AXIS_NONE:
             v = ffi.new("double *")
             _ffi.check(_reduce(op, self._h, ax, v, _NULL))
@@ -673,11 +747,15 @@ class Matrix:
                             % (self._r, self._c, o._r, o._c))
 
     def cross(self, other, /, axis=None):
-        _axis(axis)
+        ax = _axis(axis)
         o = self._operand(other)
-        return self._vector(lib.BOC_MATRIX_VEC_CROSS, o, axis, False,
-                            "cross requires a 2D or 3D vector or Nx2 or 2xN or Nx3 or 3xN "
-                            "matrix")
+        kind = _cross_kind(self._r, self._c, ax)
+        if kind is None:
+            msg = "cross requires a 2D or 3D vector or Nx2 or 2xN or Nx3 or 3xN matrix"
+        else:
+            msg = "cross: %s lhs %dx%d incompatible with rhs %dx%d" % (
+                kind, self._r, self._c, o._r, o._c)
+        return self._vector(lib.BOC_MATRIX_VEC_CROSS, o, axis, False, msg)
 
     def normalize(self, axis=None, in_place=False):
         return self._vector(lib.BOC_MATRIX_VEC_NORMALIZE, None, axis, in_place,
