@@ -178,12 +178,11 @@ def unpack(data_addr, size, n, cowns_addr, token):
 
 def _wrap(h):
     """A new Cown wrapper (value None) holding its own reference to h."""
-    Cown = _cown_class()
+    from .behaviors import _new_result
+
     _ffi.check(lib.boc_cown_retain(_ffi.handle(h)), "cown")
-    c = Cown.__new__(Cown)
+    c = _new_result()  # an empty wrapper; the handle is set below
     c._h = h
-    c._id = c._value = c._holder = None
-    c._exception = c._ext = False
     return c
 
 

@@ -496,3 +496,30 @@ def test_a_copyreg_reducer_for_a_cown_class_cannot_leak_the_cown(backend):
         assert r.value == 5
     finally:
         del copyreg.dispatch_table[_RegisteredCown]
+
+
+def test_a_blob_made_in_c_with_a_cown_is_received_as_a_cown():
+    # No Python pins for a blob that C code made: the receiver wraps its
+    # cowns (the value is None: it lived in no Python wrapper).
+    import io
+
+    from bocpy import _blob, _messages
+    from bocpy._ffi import ffi, lib
+
+    class P(pickle.Pickler):
+        def persistent_id(self, obj):
+            return 0 if obj == "the-cown" else None
+
+    buf = io.BytesIO()
+    P(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(["the-cown", 7])
+    data = buf.getvalue()
+    out = ffi.new("boc_cown_t **")
+    assert lib.boc_cown_create(ffi.NULL, ffi.NULL, out) == 0
+    blob = ffi.new("boc_blob_t **")
+    assert lib.boc_blob_create(data, len(data), out, 1, 0, blob) == 0
+    assert lib.boc_cown_release(out[0]) == 0  # the blob keeps it alive
+    assert lib.boc_msg_send(_messages._tag_id("from-c"), blob[0]) == 0
+    _, (c, n) = receive("from-c", 1)
+    assert isinstance(c, Cown) and n == 7
+    assert c.value is None
+    assert not _blob._pins
