@@ -8,6 +8,7 @@ cowns; a behavior (``@when(...)``) runs once it holds every cown it names.
 
 import os
 
+from ._matrix import Matrix
 from ._messages import TIMEOUT, drain, receive, send, set_tags
 from .behaviors import (
     REMOVED,
@@ -36,6 +37,7 @@ from .behaviors import (
 __all__ = [
     "Behaviors",
     "Cown",
+    "Matrix",
     "PinnedCown",
     "PumpResult",
     "REMOVED",

@@ -35,6 +35,29 @@ def test_issue3_public_names_exported():
         assert name in bocpy.__all__, name
 
 
+REFERENCE_ALL = sorted(
+    "Behaviors Cown Matrix PinnedCown PumpResult REMOVED TIMEOUT WORKER_COUNT "
+    "__version__ drain get_include get_sources notice_delete notice_read "
+    "notice_sync notice_update notice_write noticeboard pump quiesce receive "
+    "send set_pump_watchdog set_tags set_wait_pump_poll start wait WaitResult "
+    "when whencall".split()
+)
+
+
+def test_all_is_the_reference_surface():
+    # bocpy 0.9.0's __all__ has exactly these 30 names (bocpy-api.md section 0).
+    assert len(REFERENCE_ALL) == 30
+    assert sorted(bocpy.__all__) == REFERENCE_ALL
+
+
+def test_matrix_is_exported():
+    from bocpy._matrix import Matrix
+
+    assert bocpy.Matrix is Matrix
+    m = bocpy.Matrix(2, 3, 1.5)
+    assert m.shape == (2, 3) and m.sum() == 9.0
+
+
 def test_everything_in_all_exists():
     for name in bocpy.__all__:
         assert hasattr(bocpy, name), "bocpy.__all__ lists missing name %r" % name
