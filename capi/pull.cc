@@ -55,6 +55,8 @@ BOC_API int boc_behavior_complete(boc_behavior_t *behavior) {
 
 BOC_API int boc_worker_pull_next_packed(uint64_t *io) {
   if (io == nullptr) return BOC_EINVAL;
+  d::Cown *drop = reinterpret_cast<d::Cown *>(static_cast<uintptr_t>(io[2]));
+  if (drop != nullptr && !d::cown_valid(drop)) return BOC_EINVAL;
   return guarded([&] {
     d::Behavior *done = to_behavior(reinterpret_cast<boc_behavior_t *>(
         static_cast<uintptr_t>(io[0])));
@@ -62,6 +64,10 @@ BOC_API int boc_worker_pull_next_packed(uint64_t *io) {
       int st = d::runtime_complete(done);
       if (st != BOC_OK) return st;
       io[0] = 0;
+    }
+    if (drop != nullptr) {
+      d::cown_release(drop);
+      io[2] = 0;
     }
     d::Behavior *b = nullptr;
     int st = d::runtime_pull(static_cast<int64_t>(io[1]), &b);

@@ -134,12 +134,19 @@ BOC_API BOC_WARN_UNUSED int boc_when_pull_packed(uint64_t *words);
  * in one array.
  *
  * io[0] (in): the pulled behavior to complete first, or 0 for none;
- * io[1] (in): timeout_ns, as an int64_t.
+ * io[1] (in): timeout_ns, as an int64_t;
+ * io[2] (in): a cown handle whose reference the caller gives up, or 0 for
+ *   none: released (as boc_cown_release()) after the completion, before
+ *   pulling, and io[2] set to 0.  (A binding's wrapper of a result cown
+ *   that dies with the behavior's record saves a call this way.)
  * On BOC_OK io[0] receives the new behavior and io[1] its argument.  On an
  * error io[0] is 0 when the behavior it named has been completed (or there
  * was none), and unchanged when it is still running (the completion
- * failed); io[1] is unchanged.
- * Errors: those of boc_worker_pull_next(); BOC_EINVAL for io NULL.
+ * failed); io[1] is unchanged; io[2] is 0 when the reference was released,
+ * and unchanged when it was not (the completion failed, or io[2] is not a
+ * cown handle: then nothing at all is done).
+ * Errors: those of boc_worker_pull_next(); BOC_EINVAL for io NULL, or
+ *   io[2] neither 0 nor a cown handle.
  * Thread safety: the attached thread.  Since 0.1.0.
  */
 BOC_API BOC_WARN_UNUSED int boc_worker_pull_next_packed(uint64_t *io);

@@ -20,6 +20,20 @@ frees the blob it puts the token in its graveyard; ``sweep()`` takes the
 tokens and drops the pins.  Every call that may free a blob sweeps after
 it, so the wrappers live exactly as long as the blob.
 
+A ``Matrix`` travels by reference, at any depth, with no data copied:
+the blob pins the Matrix object itself under its token (next to the cown
+wrappers), and its pickle holds ``_load_matrix(token, i)``, a plain global
+call, so every unpickler (also the plain ``pickle.loads`` of ``receive``'s
+fast path, and for blobs without cowns) returns that same object.  Why the
+object and not a second wrapper over the same libboc buffer: the object
+carries the matrix's ownership (``Matrix._o``, which cown it belongs to),
+so a cown's matrix stays usable only by that cown's holder however it is
+reached, and identity is preserved as it is for cowns.  The plain pickler
+meets a Matrix through ``Matrix.__reduce_ex__``, which (only when called
+from ``pack``) raises ``MatrixByReference``, a ``CownPickleError``: so a
+value without cowns or matrices still takes the C pickler alone.  Outside
+blobs, pickling a Matrix copies its data.
+
 Blob handles are Python ints; the calls go through ``_ffi.nogil`` (they
 never block, so they keep the GIL).
 """
@@ -31,10 +45,12 @@ import pickle
 import threading
 from array import array
 
-from . import _ffi
+from . import _ffi, _matrix
 from ._ffi import lib, nogil
+from ._matrix import Matrix
 
-# token -> tuple of the Cown wrappers a live blob embeds.
+# token -> (tuple of the Cown wrappers, tuple of the Matrix objects) a live
+# blob embeds.
 _pins = {}
 _tokens = itertools.count(1)
 _GRAVE = 256
@@ -46,6 +62,12 @@ _tls = threading.local()
 class CownPickleError(TypeError):
     """Raised by ``Cown.__reduce__``: a cown cannot be pickled by a plain
     pickler, only as a reference embedded in a blob."""
+
+
+class MatrixByReference(CownPickleError):
+    """Raised by ``Matrix.__reduce_ex__`` when the plain pickler of
+    ``pack`` meets a Matrix: the value must take the path that carries
+    matrices by reference.  Never seen outside this module."""
 
 
 def _scratch():
@@ -78,13 +100,28 @@ def _cown_registered():
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles a value; every Cown becomes a persistent reference."""
+    """Pickles a value; every Cown becomes a persistent reference, every
+    Matrix a ``_load_matrix(token, i)`` call (see the module docstring)."""
 
-    def __init__(self, file, cown_class):
+    def __init__(self, file, cown_class, token):
         super().__init__(file, protocol=_PROTOCOL)
         self.cowns = []
         self._index = {}
         self._cown_class = cown_class
+        self.matrices = []
+        self._token = token
+
+    def reducer_override(self, obj):
+        """A Matrix (checked first: the sender must be allowed to use it)
+        becomes a reference to the blob's pinned object; anything else is
+        pickled as usual.  The pickler's memo makes a Matrix met twice one
+        reference."""
+        if type(obj) is Matrix:
+            if obj._o is not None:
+                _matrix._check(obj)
+            self.matrices.append(obj)
+            return (_load_matrix, (self._token, len(self.matrices) - 1))
+        return NotImplemented
 
     def persistent_id(self, obj):
         if isinstance(obj, self._cown_class):
@@ -113,8 +150,9 @@ class _Unpickler(pickle.Unpickler):
 
 def pack(value):
     """Pickle ``value`` for a blob: (bytes, cown handles as an array of
-    words or None, token).  With cowns, the wrappers are pinned under the
-    token; a caller that does not make the blob must ``unpin`` it."""
+    words or None, token).  With cowns or matrices, they are pinned under
+    the token (the array is then never None, maybe empty); a caller that
+    does not make the blob must ``unpin`` it."""
     # The plain pickler would use a copyreg reducer registered for a cown
     # class instead of Cown.__reduce__; then only the hook is safe.
     if len(_dispatch) != _copyreg_state[0]:
@@ -123,15 +161,19 @@ def pack(value):
         try:
             return pickle.dumps(value, _PROTOCOL), None, 0
         except CownPickleError:
-            pass  # the value holds cowns
+            pass  # the value holds cowns or matrices
     buf = io.BytesIO()
-    pickler = _Pickler(buf, _cown_class())
+    token = next(_tokens)
+    pickler = _Pickler(buf, _cown_class(), token)
     pickler.dump(value)
     cowns = pickler.cowns
-    token = next(_tokens)
     # Pin first: once the blob exists, another thread may free it at once.
-    _pins[token] = tuple(cowns)
+    _pins[token] = (tuple(cowns), tuple(pickler.matrices))
     return buf.getvalue(), array("Q", [c._h for c in cowns]), token
+
+
+# Matrix.__reduce_ex__ recognises pack's frame by this code object.
+_matrix._BLOB_PACK_CODE = pack.__code__
 
 
 def unpin(token):
@@ -168,12 +210,23 @@ def unpack(data_addr, size, n, cowns_addr, token):
     words)."""
     data = _ffi.string_at(data_addr, size)
     if n == 0:
-        return pickle.loads(data)
-    cowns = _pins.get(token)
-    if cowns is None:
+        return pickle.loads(data)  # matrices need no persistent_load
+    pinned = _pins.get(token)
+    if pinned is not None:
+        cowns = pinned[0]
+    else:
         # A blob made outside this module (by C code): wrap its cowns.
         cowns = tuple(_wrap(h) for h in _ffi.words_at(cowns_addr, n))
     return _Unpickler(io.BytesIO(data), cowns).load()
+
+
+def _load_matrix(token, i):
+    """The i-th Matrix pinned by the live blob ``token`` (what a Matrix in
+    a blob unpickles to: the object sent, not a copy)."""
+    pinned = _pins.get(token)
+    if pinned is None or not 0 <= i < len(pinned[1]):
+        raise pickle.UnpicklingError("bad matrix reference (%r, %r) in a blob" % (token, i))
+    return pinned[1][i]
 
 
 def _wrap(h):

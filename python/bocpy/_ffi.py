@@ -183,10 +183,12 @@ def sliced(call, timeout_ns):
 
 # The calls bound this way: name -> argument kinds.  "p" is a pointer or
 # handle (an int address, bytes, or None), "z" a size_t, "u32"/"u64"/"i64"
-# integers.  Each returns the libboc status.
+# integers; "a" is the argument object of a word array from words_arg()
+# (the two hottest calls: passed as it is, with no conversion call).  Each
+# returns the libboc status.
 _NOGIL_CALLS = {
-    "when_pull_packed": ("boc_when_pull_packed", "p"),
-    "pull_next_packed": ("boc_worker_pull_next_packed", "p"),
+    "when_pull_packed": ("boc_when_pull_packed", "a"),
+    "pull_next_packed": ("boc_worker_pull_next_packed", "a"),
     "cown_release": ("boc_cown_release", "p"),
     "cown_acquire": ("boc_cown_acquire", "p"),
     "cown_relinquish": ("boc_cown_relinquish", "p"),
@@ -217,7 +219,13 @@ def _load_nogil():
 
     for attr, (name, sig) in _NOGIL_CALLS.items():
         fn = getattr(dll, name)
-        fn.argtypes = [kinds[k] for k in sig.split()]
+        if sig == "a":
+            # A ctypes array object goes through as a pointer without the
+            # from_param() call (and its type-code lookup) that argtypes
+            # would make on every call.
+            fn.argtypes = None
+        else:
+            fn.argtypes = [kinds[k] for k in sig.split()]
         fn.restype = ctypes.c_int
         setattr(NoGil, attr, fn)
     return NoGil
@@ -231,6 +239,8 @@ def _nogil_cffi():
     from_buffer = ffi.from_buffer
 
     def wrap(fn, sig):
+        if sig == "a":
+            return staticmethod(fn)  # called with the cffi array itself
         params = ffi.typeof(fn).args
         ptr = [k == "p" for k in sig.split()]
 
@@ -250,7 +260,7 @@ def _nogil_cffi():
         return staticmethod(call)
 
     class NoGilCffi:
-        pass
+        _cffi = True
 
     for attr, (name, sig) in _NOGIL_CALLS.items():
         setattr(NoGilCffi, attr, wrap(getattr(lib, name), sig))
@@ -258,6 +268,7 @@ def _nogil_cffi():
 
 
 nogil = _load_nogil()
+nogil_is_ctypes = not hasattr(nogil, "_cffi")
 
 
 def words(n):
@@ -266,6 +277,17 @@ def words(n):
     buf = ffi.new("uint64_t[]", n)
     view = memoryview(ffi.buffer(buf)).cast("B").cast("Q")
     return buf, view, int(ffi.cast("uintptr_t", buf))
+
+
+def words_arg(n):
+    """A word array for the "a" calls of ``nogil``: (keep-alive, memoryview
+    of unsigned 64-bit words, address as int, the object to pass)."""
+    buf, view, addr = words(n)
+    if nogil_is_ctypes:
+        arg = (ctypes.c_uint64 * n).from_address(addr)
+    else:
+        arg = buf
+    return buf, view, addr, arg
 
 
 def handle(h):

@@ -7,9 +7,26 @@ plus its shape as Python ints and a cffi ``double *`` view of the elements
 (boc_matrix_data), so element access costs no C call.  Every computation
 is one libboc call; this module only checks arguments and maps errors to
 the exceptions bocpy 0.9.0 raises (docs: the bocpy Matrix reference).
+
+Ownership (bocpy's section 15, for one interpreter with threads): a Matrix
+that is the top-level value of a cown may be used only by a thread holding
+that cown.  ``_o`` is None for a free matrix (the common case: every
+accessor pays one attribute load and compare), else a weak reference to
+the cown whose value the matrix was made (``_adopt``, called by ``Cown``);
+``_usable``/``_check`` are the slow path.  A matrix stops belonging to its
+cown when the cown's value is replaced or the cown dies; that is noticed
+lazily, so the ``Cown.value`` setter stays cheap.  See docs/python.md.
+
+Pickling copies the data (``__reduce_ex__``), except inside the blobs of
+messages and noticeboard entries, which carry the Matrix by reference
+(``bocpy._blob``).
 """
 
+import inspect as _inspect
 import operator
+import pickle as _pickle
+import sys
+from weakref import ref as _weakref
 
 from . import _ffi
 from ._ffi import ffi, lib
@@ -31,6 +48,10 @@ _LIST_MSG = "Expected a list/tuple of numbers"
 _KEY_DIM_MSG = "Index must be one dimension (row) or two dimensions (row, column)"
 _KEY_TYPE_MSG = "Key must be a long or a slice"
 _MISMATCH_MSG = "Dimension mismatch between operands"
+_NOT_OWNED_MSG = "The current interpreter does not own this matrix"
+_TWO_COWNS_MSG = ("this Matrix already belongs to another cown (it is that cown's value); "
+                  "put a copy (m.copy()) in the new cown, or take it out of the other "
+                  "cown first")
 
 # Bound now: finalizers must not make cffi resolve attributes lazily.
 _create = lib.boc_matrix_create
@@ -47,12 +68,100 @@ def _out():
     return ffi.new("boc_matrix_t **")
 
 
-def _wrap(h):
+def _wrap(h, _new=object.__new__):
     """A new Matrix around the handle h (its reference moves to it)."""
-    m = Matrix.__new__(Matrix)
+    m = _new(Matrix)
     m._h = h
+    m._o = None
     m._sync()
     return m
+
+
+# ------------------------------------------------------------------ ownership
+
+
+def _UNINIT():
+    """``_o`` of a Matrix made by ``Matrix.__new__`` whose ``__init__`` has
+    not run: every check calls it, so every use raises AttributeError."""
+    raise AttributeError("Matrix object is not initialised (__init__ was not called)")
+
+
+def _usable(m):
+    """Whether the calling thread may use m, whose ``_o`` is not None.
+
+    m belongs to the cown ``m._o()`` while it is that cown's value; then
+    only a thread that may access the cown's value may use it: its holder
+    (a behavior naming the cown, or a thread that acquired it; for a
+    PinnedCown, the main thread) or, while no runtime is running (before
+    the first ``@when``/``start()`` and after ``wait()``), any thread, as
+    for the value itself.  When the cown is gone or holds another value, m
+    is free again: ``_o`` is cleared, so later checks are cheap.
+    """
+    wr = m._o
+    c = wr()
+    if c is not None:
+        if c._may_access():
+            return True
+        if c._value is m:
+            return False
+    if m._o is wr:  # not if another thread has just given m to a cown
+        m._o = None
+    return True
+
+
+def _check(m):
+    """Raise RuntimeError unless the calling thread may use m (slow path of
+    the ownership check: call it only when ``m._o`` is not None)."""
+    if not _usable(m):
+        raise RuntimeError(_NOT_OWNED_MSG)
+
+
+def _adopt(cown, m):
+    """Make the Matrix m belong to ``cown`` (called by ``Cown(m)`` and
+    ``cown.value = m`` before the value is stored).
+
+    Raises RuntimeError, changing nothing, when m is still the value of
+    another live cown (bocpy 0.9.0 raised TypeError there and could crash
+    later).  Giving a cown the matrix it already holds is a no-op.
+    """
+    wr = m._o
+    if wr is not None:
+        old = wr()
+        if old is cown:
+            return
+        if old is not None and old._value is m:
+            raise RuntimeError(_TWO_COWNS_MSG)
+    m._o = _weakref(cown)
+
+
+def _unpickle(rows, columns, data):
+    """Rebuild a pickled Matrix: rows x columns little-endian IEEE doubles
+    in ``data`` (bytes-like), row-major.  The inverse of ``__reduce_ex__``."""
+    rows = operator.index(rows)
+    columns = operator.index(columns)
+    n = rows * columns
+    if rows < 0 or columns < 0 or len(data) != 8 * n:
+        raise _pickle.UnpicklingError("bad pickled Matrix: %dx%d with %d bytes"
+                                      % (rows, columns, len(data)))
+    out = _out()
+    _ffi.check(_create(rows, columns, _NULL, out), "Matrix")
+    m = _wrap(out[0])
+    if n:
+        if sys.byteorder == "little":
+            ffi.memmove(m._p, data, 8 * n)
+        else:  # pragma: no cover - no big-endian machine here
+            from array import array
+
+            a = array("d", bytes(data))
+            a.byteswap()
+            ffi.memmove(m._p, a.tobytes(), 8 * n)
+    return m
+
+
+# Set by bocpy._blob at import: the code object of its pack(), whose fast
+# path must see a Matrix refuse the plain pickler (see __reduce_ex__).
+_BLOB_PACK_CODE = None
+_PICKLE_GLOBALS = vars(_pickle)
 
 
 def _is_number(v):
@@ -99,6 +208,8 @@ def _as_matrix(v, msg=_LIST_MSG, column=False):
     """A Matrix operand: a Matrix itself, or an iterable of numbers as a
     1xN row (Nx1 when column)."""
     if isinstance(v, Matrix):
+        if v._o is not None:
+            _check(v)
         return v
     vals = _floats(v, msg)
     return _from_list(len(vals), 1, vals) if column else _from_list(1, len(vals), vals)
@@ -196,12 +307,28 @@ def _fmt(v):
 class Matrix:
     """A dense 2-D matrix of double-precision floats."""
 
-    __slots__ = ("_h", "_p", "_r", "_c")
+    # _o: None, a weak reference to the cown owning this matrix (_adopt),
+    # or _UNINIT before __init__.  There is deliberately no __getattr__: it
+    # would make every attribute load of the class take the slow path.
+    __slots__ = ("_h", "_p", "_r", "_c", "_o")
 
     def __init_subclass__(cls, **kwargs):
         raise TypeError("type 'bocpy._math.Matrix' is not an acceptable base type")
 
+    def __new__(cls, *args, **kwargs):
+        """An uninitialised Matrix (``__init__`` gives it its buffer)."""
+        self = object.__new__(cls)
+        self._o = _UNINIT
+        return self
+
     def __init__(self, rows, columns, values=None):
+        o = self._o
+        if o is _UNINIT:
+            old = None
+        else:
+            old = self._h
+            if o is not None:
+                _check(self)  # re-initialising a cown's matrix: its holder only
         rows = operator.index(rows)
         columns = operator.index(columns)
         if rows <= 0 or columns <= 0:
@@ -226,11 +353,12 @@ class Matrix:
             buf = ffi.new("double[]", vals)
         out = _out()
         _ffi.check(_create(rows, columns, buf, out), "Matrix")
-        old = getattr(self, "_h", None)
         self._h = out[0]
         self._sync()
         if old is not None:
             _release(old)
+        else:
+            self._o = None
 
     def _sync(self):
         r = ffi.new("size_t[2]")
@@ -246,14 +374,45 @@ class Matrix:
             self._h = None
             _release(h)
 
-    def __getattr__(self, name):
-        # only reached when a slot was never set: __new__ without __init__
-        if name in ("_h", "_p", "_r", "_c") or hasattr(Matrix, name):
-            raise AttributeError("Matrix object is not initialised (__init__ was not called)")
-        raise AttributeError("'Matrix' object has no attribute %r" % name)
-
     def __reduce_ex__(self, protocol):
-        raise TypeError("cannot pickle 'bocpy._math.Matrix' object")
+        """Pickle support: the shape and a copy of the data (bytes).
+
+        Called by the plain pickler inside ``bocpy._blob.pack`` (a message
+        or noticeboard value), it refuses instead, so that pack pickles the
+        value again with the hook that carries matrices by reference.  That
+        caller is recognised by its frame, so the fast path of pack pays
+        nothing for values without matrices.
+        """
+        f = sys._getframe(1)
+        while f is not None and f.f_globals is _PICKLE_GLOBALS:
+            f = f.f_back  # the pure-Python pickler (PyPy)
+        if f is not None and f.f_code is _BLOB_PACK_CODE:
+            from ._blob import MatrixByReference
+
+            raise MatrixByReference("a Matrix in a blob travels by reference")
+        return self.__reduce__()
+
+    def __reduce__(self):
+        """(``_unpickle``, (rows, columns, little-endian data bytes))."""
+        if self._o is not None:
+            _check(self)
+        n = self._r * self._c
+        data = ffi.buffer(self._p, 8 * n)[:] if n else b""
+        if sys.byteorder != "little":  # pragma: no cover - no big-endian machine here
+            from array import array
+
+            a = array("d", data)
+            a.byteswap()
+            data = a.tobytes()
+        return (_unpickle, (self._r, self._c, data))
+
+    def __copy__(self):
+        """copy.copy(m): a new Matrix with a copy of the data (as m.copy())."""
+        return self.copy()
+
+    def __deepcopy__(self, memo):
+        """copy.deepcopy(m): a new Matrix with a copy of the data."""
+        return self.copy()
 
     # ---------------------------------------------------------------- factories
 
@@ -310,6 +469,8 @@ class Matrix:
         parts = []
         for v in values:
             if isinstance(v, Matrix):
+                if v._o is not None:
+                    _check(v)
                 parts.append(v)
             elif _is_number(v):
                 raise TypeError("object must be a Matrix, List, or Tuple")
@@ -333,6 +494,9 @@ class Matrix:
             if not isinstance(m, Matrix):
                 raise TypeError("argument %d must be bocpy._math.Matrix, not %s"
                                 % (i, type(m).__name__))
+            if m._o is _UNINIT:
+                _UNINIT()
+        # No ownership check (bocpy's exception): allclose reads anyway.
         res = ffi.new("int *")
         _ffi.check(lib.boc_matrix_allclose(lhs._h, rhs._h, float(rtol), float(atol),
                                            1 if equal_nan else 0, res), "allclose")
@@ -342,23 +506,34 @@ class Matrix:
 
     @property
     def rows(self):
+        if self._o is not None:
+            _check(self)
         return self._r
 
     @property
     def columns(self):
+        if self._o is not None:
+            _check(self)
         return self._c
 
     @property
     def size(self):
+        if self._o is not None:
+            _check(self)
         return self._r * self._c
 
     @property
     def shape(self):
-        return (self._r, self._c)
+        try:
+            return (self._r, self._c)
+        except AttributeError:
+            _UNINIT()
 
     @property
     def acquired(self):
-        return True
+        """True when the calling thread may use this matrix: it is free, or
+        it is a cown's value and this thread holds that cown."""
+        return self._o is None or _usable(self)
 
     @property
     def T(self):
@@ -369,11 +544,15 @@ class Matrix:
         return self.magnitude()
 
     def _flat_get(self, i):
+        if self._o is not None:
+            _check(self)
         if i >= self._r * self._c:
             raise IndexError("matrix has fewer than %d elements" % (i + 1))
         return self._p[i]
 
     def _flat_set(self, i, v):
+        if self._o is not None:
+            _check(self)
         if i >= self._r * self._c:
             raise IndexError("matrix has fewer than %d elements" % (i + 1))
         if isinstance(v, (str, bytes, complex)) or v is None:
@@ -381,6 +560,8 @@ class Matrix:
         self._p[i] = float(v)
 
     def _flat_del(self):
+        if self._o is not None:
+            _check(self)
         raise AttributeError("cannot delete matrix element attribute")
 
     x = property(lambda s: s._flat_get(0), lambda s, v: s._flat_set(0, v),
@@ -395,17 +576,25 @@ class Matrix:
     # -------------------------------------------------------- sequence protocol
 
     def __len__(self):
+        if self._o is not None:
+            _check(self)
         return self._r
 
     def __iter__(self):
-        for i in range(self._r):
-            yield self[i]
+        # Not a generator function: the check runs at iter(), not at the
+        # first next().  Each row is read (and checked) when it is reached.
+        if self._o is not None:
+            _check(self)
+        return (self[i] for i in range(self._r))
 
     def __reversed__(self):
-        for i in range(self._r - 1, -1, -1):
-            yield self[i]
+        if self._o is not None:
+            _check(self)
+        return (self[i] for i in range(self._r - 1, -1, -1))
 
     def __contains__(self, x):
+        if self._o is not None:
+            _check(self)
         for item in self:
             if item is x or item == x:
                 return True
@@ -419,6 +608,8 @@ class Matrix:
         return _index(key, self._r), range(self._c)
 
     def __getitem__(self, key):
+        if self._o is not None:
+            _check(self)
         rs, cs = self._key(key)
         if len(rs) == 1 and len(cs) == 1:
             return self._p[rs[0] * self._c + cs[0]]
@@ -436,6 +627,8 @@ class Matrix:
         return _wrap(out[0])
 
     def __setitem__(self, key, value):
+        if self._o is not None:
+            _check(self)
         rs, cs = self._key(key)
         c = self._c
         nr, nc = len(rs), len(cs)
@@ -455,6 +648,8 @@ class Matrix:
                 self._fill_rows(rs, cs, ffi.new("double[]", [v] * nc))
             return
         if isinstance(value, Matrix):
+            if value._o is not None:
+                _check(value)
             sr, sc = value._r, value._c
             src = value
         else:
@@ -520,9 +715,13 @@ class Matrix:
                 p[base + j] = sp[off + b]
 
     def __delitem__(self, key):
+        if self._o is not None:
+            _check(self)
         raise TypeError("'bocpy._math.Matrix' object doesn't support item deletion")
 
     def copy(self):
+        if self._o is not None:
+            _check(self)
         out = _out()
         _ffi.check(lib.boc_matrix_copy(self._h, out), "copy")
         return _wrap(out[0])
@@ -530,10 +729,14 @@ class Matrix:
     # --------------------------------------------------------------- formatting
 
     def __repr__(self):
+        if self._o is not None and not _usable(self):
+            return "Matrix(<not acquired>)"
         vals = ffi.unpack(self._p, self._r * self._c)
         return "Matrix(%d, %d, [%s])" % (self._r, self._c, ", ".join(map(_fmt, vals)))
 
     def __str__(self):
+        if self._o is not None and not _usable(self):
+            return "<not acquired>"
         r, c = self._r, self._c
         if r == 0:
             return "[]"
@@ -546,6 +749,8 @@ class Matrix:
     # --------------------------------------------------------------- arithmetic
 
     def _binop(self, op, other, reflected=False, inplace=False):
+        if self._o is not None:
+            _check(self)
         if _is_number(other):
             a, b = (_NULL, self._h) if reflected else (self._h, _NULL)
             out = ffi.new("boc_matrix_t **", self._h if inplace else _NULL)
@@ -606,11 +811,15 @@ class Matrix:
         return _wrap(out[0])
 
     def __matmul__(self, o):
+        if self._o is not None:
+            _check(self)
         if _is_number(o):
             raise TypeError(_LIST_MSG)
         return self._matmul(self, _as_matrix(o))
 
     def __rmatmul__(self, o):
+        if self._o is not None:
+            _check(self)
         if _is_number(o):
             raise TypeError(_LIST_MSG)
         return self._matmul(_as_matrix(o), self)
@@ -624,6 +833,8 @@ class Matrix:
     # ------------------------------------------------------------------- unary
 
     def _unary(self, op, in_place):
+        if self._o is not None:
+            _check(self)
         out = ffi.new("boc_matrix_t **", self._h if in_place else _NULL)
         _ffi.check(_unary(op, self._h, out))
         return self if in_place else _wrap(out[0])
@@ -644,6 +855,8 @@ class Matrix:
         return self._unary(lib.BOC_MATRIX_UN_ABS, in_place)
 
     def transpose(self, /, in_place=False):
+        if self._o is not None:
+            _check(self)
         out = ffi.new("boc_matrix_t **", self._h if in_place else _NULL)
         _ffi.check(lib.boc_matrix_transpose(self._h, out), "transpose")
         if in_place:
@@ -652,6 +865,8 @@ class Matrix:
         return _wrap(out[0])
 
     def clip(self, *args):
+        if self._o is not None:
+            _check(self)
         if not 1 <= len(args) <= 2:
             raise TypeError("clip expected 1 or 2 arguments, got %d" % len(args))
         for a in args:
@@ -665,6 +880,8 @@ class Matrix:
         return _wrap(out[0])
 
     def select(self, indices, axis=0, /):
+        if self._o is not None:
+            _check(self)
         ax = _pos_axis(axis)
         if not isinstance(indices, (list, tuple, range)):
             raise TypeError("Indices must be specified as a list or a tuple of ints")
@@ -686,6 +903,8 @@ class Matrix:
     # -------------------------------------------------------------- aggregates
 
     def _reduce(self, op, axis):
+        if self._o is not None:
+            _check(self)
         ax = _axis(axis)
         if (op == lib.BOC_MATRIX_RED_MIN or op == lib.BOC_MATRIX_RED_MAX) and \
                 (self._c == 0 if ax == _AXIS1 else self._r == 0 if ax == _AXIS0
@@ -721,6 +940,8 @@ class Matrix:
     # ---------------------------------------------------------------- vectors
 
     def _vector(self, op, other, axis, in_place, msg):
+        if self._o is not None:
+            _check(self)
         ax = _axis(axis)
         b = _NULL if other is None else other._h
         v = ffi.new("double *")
@@ -741,12 +962,16 @@ class Matrix:
         return _as_matrix(other)
 
     def vecdot(self, other, /, axis=None):
+        if self._o is not None:
+            _check(self)
         o = self._operand(other)
         return self._vector(lib.BOC_MATRIX_VEC_DOT, o, axis, False,
                             "vecdot: lhs %dx%d incompatible with rhs %dx%d"
                             % (self._r, self._c, o._r, o._c))
 
     def cross(self, other, /, axis=None):
+        if self._o is not None:
+            _check(self)
         ax = _axis(axis)
         o = self._operand(other)
         kind = _cross_kind(self._r, self._c, ax)
@@ -768,3 +993,9 @@ class Matrix:
     def angle(self, axis=None):
         return self._vector(lib.BOC_MATRIX_VEC_ANGLE, None, axis, False,
                             "angle requires a 2D vector or Nx2 or 2xN matrix")
+
+
+# Matrix.__new__ takes anything (Matrix.__new__(Matrix) must work), which
+# would make inspect.signature(Matrix) report (*args, **kwargs): show
+# __init__'s signature instead.  (behaviors imports inspect anyway.)
+Matrix.__new__.__signature__ = _inspect.signature(Matrix.__init__)

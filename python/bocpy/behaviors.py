@@ -25,6 +25,7 @@ from typing import Generic, NamedTuple, Optional, TypeVar
 
 from . import _ffi
 from ._ffi import ffi, lib, nogil
+from ._matrix import Matrix as _Matrix, _adopt as _adopt_matrix
 
 __all__ = [
     "Behaviors",
@@ -138,16 +139,21 @@ class Cown(Generic[T]):
     __slots__ = ("_h", "_id", "_value", "_exception", "_holder", "_ext", "__weakref__")
 
     def __init__(self, value: T = None):
-        out = _out_handle()
-        _ffi.check(lib.boc_cown_create(ffi.NULL, ffi.NULL, out), "Cown")
-        # The handle is kept as an int: the hot paths pass it to libboc
-        # through ctypes and packed word arrays (see _ffi.nogil).
-        self._h = int(ffi.cast("uintptr_t", out[0]))
         self._id = None
         self._value = value
         self._exception = False
         self._holder = None
         self._ext = False
+        if value.__class__ is _Matrix:
+            # The matrix now belongs to this cown: only its holder may use
+            # it.  RuntimeError if it is another cown's value; no handle
+            # exists yet, so nothing leaks (see __del__).
+            _adopt_matrix(self, value)
+        out = _out_handle()
+        _ffi.check(lib.boc_cown_create(ffi.NULL, ffi.NULL, out), "Cown")
+        # The handle is kept as an int: the hot paths pass it to libboc
+        # through ctypes and packed word arrays (see _ffi.nogil).
+        self._h = int(ffi.cast("uintptr_t", out[0]))
 
     def _cid(self):
         cid = self._id
@@ -188,6 +194,8 @@ class Cown(Generic[T]):
         holder = self._holder
         if not (holder == _get_ident() if holder is not None else _RUNTIME is None):
             raise RuntimeError(_NOT_OWNER)
+        if value.__class__ is _Matrix:
+            _adopt_matrix(self, value)  # RuntimeError if another cown's value
         self._value = value
         self._exception = False
 
@@ -269,6 +277,17 @@ class Cown(Generic[T]):
         return False
 
     # -- identity -------------------------------------------------------------
+
+    def _when_one(self, fn):
+        """``when(self)`` applied to ``fn``: the decorator ``when()``
+        returns for a single cown (a bound method costs less to make than
+        a partial object)."""
+        runtime = _RUNTIME
+        params = (self,)
+        if (runtime is not None and _plain.get(id(getattr(fn, "__code__", None))) == 1
+                and fn.__closure__ is None):
+            return runtime.issue(fn, params, params)
+        return _decorate_at(params, params, fn, 2)
 
     def __lt__(self, other):
         if not isinstance(other, Cown):
@@ -473,7 +492,10 @@ _fn_cache = {}
 
 # Code objects of plain behavior functions -> the cown count for which
 # scheduling needs no capture work at all (the decorator's fast path).
+# Keyed by id(code) (hashing a code object costs more than the rest of the
+# lookup); _plain_codes keeps those code objects, so the ids stay theirs.
 _plain = {}
+_plain_codes = []
 
 
 def _global_loads(code, seen=None):
@@ -809,7 +831,10 @@ def _prepare_args(fn, original, info, params, frame):
     if not extras and not kwargs and len(positional) >= n:
         info.plain_for = n
         if info.snapshot_ok and not info.global_names and not info.nested:
-            _plain[original.__code__] = n
+            code = original.__code__
+            if id(code) not in _plain:
+                _plain_codes.append(code)
+            _plain[id(code)] = n
     return _bind(fn, info), tuple(extras), kwargs
 
 
@@ -835,6 +860,8 @@ def when(*cowns):
     in the order they were scheduled; each holds its cowns exclusively.
     The first ``@when`` starts the runtime if none is running.
     """
+    if len(cowns) == 1 and isinstance(cowns[0], Cown):
+        return cowns[0]._when_one
     for c in cowns:
         if not isinstance(c, Cown):
             params, flat = _normalise_args(cowns)  # errors surface here
@@ -848,18 +875,26 @@ def _decorate(params, flat, fn):
     """Apply ``@when(*args)`` (``args`` normalised to ``params`` and
     ``flat``) to ``fn``: schedule the behavior, return its result cown."""
     runtime = _RUNTIME
+    # Fast path: a plain function already seen with this many cowns, with
+    # nothing to capture.
+    if (runtime is not None and _plain.get(id(getattr(fn, "__code__", None))) == len(params)
+            and fn.__closure__ is None):
+        return runtime.issue(fn, params, flat)
+    return _decorate_at(params, flat, fn, 2)
+
+
+def _decorate_at(params, flat, fn, depth):
+    """_decorate's general path; ``depth`` frames up is the frame that
+    applied the decorator (whose variables the behavior may capture)."""
+    runtime = _RUNTIME
     if runtime is None:
         if _in_worker():
             raise RuntimeError("runtime is shutting down")
         start()
         runtime = _RUNTIME
-    # Fast path: a plain function already seen with this many cowns, with
-    # nothing to capture.
-    if _plain.get(getattr(fn, "__code__", None)) == len(params) and fn.__closure__ is None:
-        result = _new_result()
-        runtime.schedule((result, fn, params, flat), flat)
-        return result
-    frame = sys._getframe(1)  # the caller of the decorator (a partial)
+    if _plain.get(id(getattr(fn, "__code__", None))) == len(params) and fn.__closure__ is None:
+        return runtime.issue(fn, params, flat)
+    frame = sys._getframe(depth)
     try:
         return _schedule(fn, params, flat, frame, runtime)
     finally:

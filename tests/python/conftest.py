@@ -36,6 +36,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "filterwarnings", "error::pytest.PytestUnhandledThreadExceptionWarning"
     )
+    config.addinivalue_line(
+        "markers", "idle: test_matrix_transport runs the test with no runtime running"
+    )
     if not config.pluginmanager.hasplugin("timeout"):
         # Without pytest-timeout the marks are inert; declare them anyway.
         config.addinivalue_line("markers", "timeout(seconds): per-test time limit")

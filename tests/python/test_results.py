@@ -249,6 +249,52 @@ def test_unhandled_exception_report(tmp_path, backend):
     assert err.count("contains an unhandled exception") == 1, describe(proc)
 
 
+DROPPED_SCRIPT = """
+import gc, sys, threading, weakref
+import bocpy
+from bocpy import Cown, when
+c = Cown(0)
+gate = threading.Event()
+@when(c)
+def _(c):
+    gate.wait(10)
+refs = []
+for i in range(50):
+    @when(c)
+    def r(c):
+        c.value += 1
+        if c.value == 25:
+            raise ValueError("boom-dropped")
+    if i % 10 == 0:
+        refs.append(weakref.ref(r))  # a weakref: bocpy must not count on none
+    del r  # only the behavior's record refers to the result now
+kept = []
+for i in range(5):
+    @when(c)
+    def r(c):
+        return c.value
+    kept.append(r)
+gate.set()
+bocpy.wait(timeout=20)
+gc.collect()
+print("VALUE", c.value, "ALIVE", sum(1 for w in refs if w() is not None), flush=True)
+print("KEPT", [k.value for k in kept], flush=True)
+"""
+
+
+def test_results_dropped_before_their_behavior_runs(tmp_path, backend):
+    """Result cowns nobody refers to any more die with their behavior's
+    record (the threads backend then releases their handle in its next
+    pull call): each is freed once, the one holding an exception still
+    reports it, and results still referred to keep their values."""
+    proc = run_python(tmp_path, DROPPED_SCRIPT, timeout=40)
+    assert proc.returncode == 0, describe(proc)
+    assert "VALUE 50 ALIVE 0" in proc.stdout, describe(proc)
+    assert "KEPT [50, 50, 50, 50, 50]" in proc.stdout, describe(proc)
+    assert proc.stderr.count("contains an unhandled exception") == 1, describe(proc)
+    assert "ValueError('boom-dropped')" in proc.stderr, describe(proc)
+
+
 def test_no_spurious_stderr_on_normal_exit(tmp_path, backend):
     proc = run_python(
         tmp_path,

@@ -980,7 +980,7 @@ START_TEST(test_pull_packed_when_and_pull_next) {
   ck_assert_ptr_ne(r2, r1);
 
   ck_assert_st(boc_worker_attach(BOC_ANY_SLOT, NULL), BOC_OK);
-  uint64_t io[2] = {0, (uint64_t)BOC_SEC(10)};
+  uint64_t io[3] = {0, (uint64_t)BOC_SEC(10), 0};
   ck_assert_st(boc_worker_pull_next_packed(io), BOC_OK);
   ck_assert_ptr_eq((void *)(uintptr_t)io[1], &tag1);
   boc_behavior_t *b1 = (boc_behavior_t *)(uintptr_t)io[0];
@@ -1000,7 +1000,7 @@ START_TEST(test_pull_packed_when_and_pull_next) {
 
   /* Completing a behavior that is not ours fails: io[0] is left as it
    * was (that behavior is still running) and nothing is pulled. */
-  uint64_t bad[2] = {W(b1), 0};
+  uint64_t bad[3] = {W(b1), 0, 0};
   ck_assert_st(boc_worker_pull_next_packed(bad), BOC_EINVAL);
   ck_assert_uint_eq(bad[0], W(b1));
   ck_assert_uint_eq(bad[1], 0);
@@ -1019,6 +1019,55 @@ START_TEST(test_pull_packed_when_and_pull_next) {
 }
 END_TEST
 
+/* io[2]: a reference given up with the call is released after the
+ * completion (the cown stays alive while other references remain); a bad
+ * handle there is BOC_EINVAL with nothing done; a failed completion leaves
+ * it unreleased. */
+START_TEST(test_pull_packed_releases_io2) {
+  boc_cown_t *c = tu_cown();
+  int tag = 1;
+  uint64_t w[4] = {1, W(&tag), W(c), 0};
+  ck_assert_st(boc_when_pull_packed(w), BOC_OK);
+  boc_cown_t *r = (boc_cown_t *)(uintptr_t)w[3];
+  /* An extra reference on c, given up through io[2] below. */
+  ck_assert_st(boc_cown_retain(c), BOC_OK);
+  ck_assert_st(boc_worker_attach(BOC_ANY_SLOT, NULL), BOC_OK);
+  uint64_t io[3] = {0, (uint64_t)BOC_SEC(10), 0};
+  ck_assert_st(boc_worker_pull_next_packed(io), BOC_OK);
+  boc_behavior_t *b = (boc_behavior_t *)(uintptr_t)io[0];
+
+  /* Not a cown handle in io[2]: nothing happens, the behavior still runs. */
+  int junk = 0;
+  uint64_t badio[3] = {W(b), 0, W(&junk)};
+  ck_assert_st(boc_worker_pull_next_packed(badio), BOC_EINVAL);
+  ck_assert_uint_eq(badio[0], W(b));
+  ck_assert_uint_eq(badio[2], W(&junk));
+  boc_cown_t *held = NULL;
+  ck_assert_st(boc_behavior_cown(b, 0, &held), BOC_OK);
+
+  /* A completion that fails (not our behavior): io[2] is kept. */
+  uint64_t other[3] = {W(c), 0, W(c)};
+  ck_assert_st(boc_worker_pull_next_packed(other), BOC_EINVAL);
+  ck_assert_uint_eq(other[2], W(c));
+
+  /* Complete, release the extra reference and the result's, time out. */
+  io[1] = 0;
+  io[2] = W(r);
+  ck_assert_st(boc_worker_pull_next_packed(io), BOC_ETIMEDOUT);
+  ck_assert_uint_eq(io[0], 0);
+  ck_assert_uint_eq(io[2], 0);
+  io[2] = W(c);
+  ck_assert_st(boc_worker_pull_next_packed(io), BOC_ETIMEDOUT);
+  ck_assert_uint_eq(io[2], 0);
+  ck_assert_st(boc_worker_detach(), BOC_OK);
+  /* c is alive: our own reference remains. */
+  uint64_t id = 0;
+  ck_assert_st(boc_cown_id(c, &id), BOC_OK);
+  ck_assert_st(boc_runtime_quiesce(BOC_SEC(10)), BOC_OK);
+  ck_assert_st(boc_cown_release(c), BOC_OK);
+}
+END_TEST
+
 /* Zero cowns, and several cowns with a duplicate, through the packed call. */
 START_TEST(test_pull_packed_when_zero_and_many_cowns) {
   boc_cown_t *a = tu_cown(), *b = tu_cown();
@@ -1029,7 +1078,7 @@ START_TEST(test_pull_packed_when_zero_and_many_cowns) {
   ck_assert_st(boc_when_pull_packed(w3), BOC_OK);
   ck_assert_uint_ne(w3[5], 0);
   ck_assert_st(boc_worker_attach(BOC_ANY_SLOT, NULL), BOC_OK);
-  uint64_t io[2] = {0, (uint64_t)BOC_SEC(10)};
+  uint64_t io[3] = {0, (uint64_t)BOC_SEC(10), 0};
   int seen0 = 0, seen3 = 0;
   for (int i = 0; i < 2; i++) {
     io[1] = (uint64_t)BOC_SEC(10);
@@ -1068,7 +1117,7 @@ START_TEST(test_pull_packed_bad_input) {
   uint64_t wnull[4] = {1, 0, 0, 0x5};
   ck_assert_st(boc_when_pull_packed(wnull), BOC_EINVAL);
   ck_assert_uint_eq(wnull[3], 0x5);
-  uint64_t io[2] = {0, 0};
+  uint64_t io[3] = {0, 0, 0};
   ck_assert_st(boc_worker_pull_next_packed(io), BOC_ENOTATTACHED);
   tu_stop();
   boc_cown_t *c = tu_cown();
@@ -1123,6 +1172,7 @@ static Suite *pull_suite(void) {
   tcase_add_test(tc, test_pull_pulled_result_is_a_future);
   tcase_add_test(tc, test_pull_mixed_native_and_pulled_keep_order_and_exclusion);
   tcase_add_test(tc, test_pull_packed_when_and_pull_next);
+  tcase_add_test(tc, test_pull_packed_releases_io2);
   tcase_add_test(tc, test_pull_packed_when_zero_and_many_cowns);
   tcase_add_test(tc, test_pull_packed_bad_input);
   suite_add_tcase(s, tc);

@@ -11,6 +11,10 @@ A backend is a class with this interface (see ``threads.ThreadsBackend``):
   ``flat``; ``record`` is a tuple (see ``behaviors._record``) whose first
   item is the new result cown, which gets its handle here; raise
   RuntimeError when the runtime refuses;
+* ``issue(fn, params, flat) -> Cown``: the hot path of ``@when`` for a
+  plain behavior (no captures): make the result cown and the record
+  ``(result, fn, params, flat)``, schedule it as ``schedule`` does, and
+  return the result;
 * ``quiesce(timeout_ns) -> bool``;
 * ``stop(timeout_ns) -> bool`` (False when quiescence timed out; the
   runtime is stopped either way) and ``final_stats`` afterwards.
