@@ -54,8 +54,13 @@ EOF
 # xvfb, python3-tk, python3-cffi, x11-apps (xwd), netpbm (xwdtopnm): the
 # test of examples/python/pump_tk.py, a Tk window under Xvfb and its
 # screenshot (tests/python/test_examples_pump.py).
+# libgl1, libglx-mesa0, libgl1-mesa-dri: OpenGL for pyglet under Xvfb (Mesa's
+# software renderer), for the test of examples/python/boids.py's window
+# (tests/python/test_example_boids.py; pyglet itself is in
+# python/requirements-test.txt).
 packages=(build-essential g++ autoconf automake libtool pkg-config check mandoc python3 python3-venv
-	xvfb python3-tk python3-cffi x11-apps netpbm)
+	xvfb python3-tk python3-cffi x11-apps netpbm
+	libgl1 libglx-mesa0 libgl1-mesa-dri)
 
 pkg_installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -97,8 +102,12 @@ install_packages() {
 venv=$here/.venv
 python=
 
-python_ready() { # PYTHON: has it what the demo and the test suite need?
-	"$1" -c 'import cffi, pytest, pytest_timeout' >/dev/null 2>&1
+python_ready() { # PYTHON: has it what python/requirements-test.txt lists?
+	# On CPython that includes NumPy (the Matrix comparisons) and pyglet
+	# (the boids window test): without them those tests would only skip.
+	"$1" -c 'import platform, cffi, pytest, pytest_timeout
+if platform.python_implementation() == "CPython":
+    import numpy, pyglet' >/dev/null 2>&1
 }
 
 setup_python() {
@@ -108,7 +117,7 @@ setup_python() {
 	base=$("$base" -c 'import sys; print(sys.executable)') || die "$base does not run"
 	if python_ready "$base"; then
 		python=$base
-		say "Python: $python has cffi, pytest and pytest-timeout"
+		say "Python: $python has cffi, pytest, pytest-timeout, numpy and pyglet"
 		return
 	fi
 	if [ -x "$venv/bin/python" ] && python_ready "$venv/bin/python"; then
@@ -123,7 +132,7 @@ setup_python() {
 	"$venv/bin/python" -m pip install --disable-pip-version-check -q \
 		-r python/requirements-test.txt ||
 		die "pip install -r python/requirements-test.txt failed"
-	python_ready "$venv/bin/python" || die "$venv/bin/python still lacks cffi/pytest"
+	python_ready "$venv/bin/python" || die "$venv/bin/python still lacks a package of python/requirements-test.txt"
 	python=$venv/bin/python
 }
 
