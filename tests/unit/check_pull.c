@@ -1037,11 +1037,11 @@ START_TEST(test_pull_packed_releases_io2) {
   boc_behavior_t *b = (boc_behavior_t *)(uintptr_t)io[0];
 
   /* Not a cown handle in io[2]: nothing happens, the behavior still runs. */
-  int junk = 0;
-  uint64_t badio[3] = {W(b), 0, W(&junk)};
+  uint64_t junk[16] = {0}; /* readable, but no cown's magic */
+  uint64_t badio[3] = {W(b), 0, W(junk)};
   ck_assert_st(boc_worker_pull_next_packed(badio), BOC_EINVAL);
   ck_assert_uint_eq(badio[0], W(b));
-  ck_assert_uint_eq(badio[2], W(&junk));
+  ck_assert_uint_eq(badio[2], W(junk));
   boc_cown_t *held = NULL;
   ck_assert_st(boc_behavior_cown(b, 0, &held), BOC_OK);
 
