@@ -15,6 +15,10 @@
  * so the rows measure the kernels, not malloc.
  *
  *   bench/matrix_bench [--reps N] [--filter SUBSTRING]
+ *
+ * The kernels run in their AVX2 copy where the CPU has AVX2;
+ * BOC_MATRIX_KERNELS=baseline in the environment measures the baseline
+ * x86-64 copy instead (the header line shows the setting).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -169,7 +173,9 @@ int main(int argc, char **argv) {
     }
   }
   if (reps < 1) reps = 1;
-  printf("# libboc %s matrix kernels: label\tmin_ns\tmedian_ns\tbatch\n", boc_version());
+  const char *isa = getenv("BOC_MATRIX_KERNELS");
+  printf("# libboc %s matrix kernels (BOC_MATRIX_KERNELS=%s): label\tmin_ns\tmedian_ns\tbatch\n",
+         boc_version(), isa != NULL ? isa : "");
 
   matmul_row("matmul 16x16 @ 16x16", 16, 16, 16);
   matmul_row("matmul 128x128 @ 128x128", 128, 128, 128);

@@ -27,6 +27,11 @@ release-notes figures of the original bocpy 0.8.0 for the seven rows the
 changelog quotes: published figures from another machine (CPU and
 statistic unknown), not measured here.
 
+The header prints how many threads NumPy's OpenBLAS uses (it is not
+restricted: OPENBLAS_NUM_THREADS=1 in the environment gives the
+single-threaded comparison), and the JSON records it with
+BOC_MATRIX_KERNELS (baseline forces libboc's baseline x86-64 kernels).
+
 Input data come from the reference's 31-bit LCG (values in [-1, 1)).  The
 reference seeds the matmul rows with hash(label), which changes from process
 to process; here they are seeded with zlib.crc32(label) so that runs repeat.
@@ -577,6 +582,28 @@ def parallel(args, out):
     return res
 
 
+def numpy_blas_threads():
+    """The thread count of NumPy's OpenBLAS (None when unknown): matmul
+    rows compare against a BLAS that may use every CPU, which the
+    single-threaded Matrix kernels do not."""
+    if np is None:
+        return None
+    import ctypes
+    import glob
+    libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+    for path in glob.glob(os.path.join(libdir, "*openblas*")):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
+                     "openblas_get_num_threads"):
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                return int(fn())
+    return None
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=11,
@@ -603,9 +630,13 @@ def main(argv=None):
         "repeat": args.repeat,
         "warmup_ms": args.warmup_ms,
         "min_batch_ns": MIN_BATCH_NS,
+        "numpy_blas_threads": numpy_blas_threads(),
+        "boc_matrix_kernels": os.environ.get("BOC_MATRIX_KERNELS"),
     }
-    print("bocpy-cffi Matrix benchmark (Python %s, NumPy %s, %s CPUs)"
-          % (env["python"], env["numpy"] or "missing", env["cpu_count"]), file=out)
+    print("bocpy-cffi Matrix benchmark (Python %s, NumPy %s, %s CPUs, NumPy's BLAS threads: %s)"
+          % (env["python"], env["numpy"] or "missing", env["cpu_count"],
+             env["numpy_blas_threads"] if env["numpy_blas_threads"] is not None else "unknown"),
+          file=out)
     doc = {"environment": env}
     if not args.parallel_only:
         doc["results"] = table(args, out)

@@ -12,7 +12,9 @@
  * They may throw std::bad_alloc (the C shim maps it to BOC_ENOMEM).
  *
  * The kernels live in kernels.cc and matmul.cc, which are compiled with
- * the vectoriser flags of lib/local.mk (libbocmatrix.la).
+ * the vectoriser flags of lib/local.mk (libbocmatrix.la), each in a
+ * baseline x86-64 copy and an AVX2 copy picked once at run time
+ * (BOC_MATRIX_KERNELS=baseline in the environment forces the baseline).
  */
 #ifndef BOC_LIB_MATRIX_MATRIX_H
 #define BOC_LIB_MATRIX_MATRIX_H
@@ -30,8 +32,14 @@ struct Matrix {
   size_t rows;
   size_t cols;
   double *data;  // 64-byte aligned, never null
+  void *block;   // what malloc returned (the Matrix is 64-byte aligned inside)
   size_t size() const { return rows * cols; }
 };
+
+/* malloc(bytes + align - 1) and the first align-aligned address in it
+ * (*block receives the pointer to free); nullptr when out of memory.  Used
+ * instead of aligned operator new / aligned_alloc: see matrix.cc. */
+void *aligned_block(size_t bytes, size_t align, void **block);
 
 /* A shape plus a pointer: what the kernels work on. */
 struct MView {
@@ -110,8 +118,11 @@ void k_clip(size_t n, const double *a, double lo, double hi, double *o);
 /* Reductions of n contiguous doubles. */
 double k_sum(size_t n, const double *a);
 double k_sumsq(size_t n, const double *a);
-double k_min(size_t n, const double *a);  // n >= 1; NaN propagates
+double k_min(size_t n, const double *a);  // n >= 1; a NaN gives the first NaN
 double k_max(size_t n, const double *a);
+/* One SUM, MEAN, MIN, MAX, MAGNITUDE or MAGNITUDE_SQUARED per row of a
+ * rows x cols block (cols >= 1 for MIN/MAX), into o[0..rows). */
+void k_rows(int op, size_t rows, size_t cols, const double *a, double *o);
 size_t k_argmin(size_t n, const double *a);
 size_t k_argmax(size_t n, const double *a);
 /* Column-wise accumulation: acc[c] op= a[r*cols + c] for every row. */

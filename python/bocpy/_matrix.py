@@ -61,6 +61,7 @@ _shape = lib.boc_matrix_shape
 _binary = lib.boc_matrix_binary
 _unary = lib.boc_matrix_unary
 _reduce = lib.boc_matrix_reduce
+_matmul_c = lib.boc_matrix_matmul
 _NULL = ffi.NULL
 
 
@@ -68,12 +69,23 @@ def _out():
     return ffi.new("boc_matrix_t **")
 
 
-def _wrap(h, _new=object.__new__):
-    """A new Matrix around the handle h (its reference moves to it)."""
+def _wrap(h, rows=-1, columns=0, _new=object.__new__):
+    """A new Matrix around the handle h (its reference moves to it).
+
+    Callers that know the result's shape pass it, which saves a C call and
+    a cffi allocation (about a third of the Python cost of a small
+    operation); otherwise it is read from libboc."""
     m = _new(Matrix)
     m._h = h
     m._o = None
-    m._sync()
+    if rows < 0:
+        m._sync()
+    else:
+        m._r = rows
+        m._c = columns
+        p = ffi.new("double **")
+        _data(h, p)
+        m._p = p[0]
     return m
 
 
@@ -754,8 +766,10 @@ class Matrix:
         if _is_number(other):
             a, b = (_NULL, self._h) if reflected else (self._h, _NULL)
             out = ffi.new("boc_matrix_t **", self._h if inplace else _NULL)
-            _ffi.check(_binary(op, a, b, float(other), out))
-            return self if inplace else _wrap(out[0])
+            st = _binary(op, a, b, float(other), out)
+            if st:
+                _ffi.check(st)
+            return self if inplace else _wrap(out[0], self._r, self._c)
         o = _as_matrix(other)
         lhs, rhs = (o, self) if reflected else (self, o)
         shape = _bcast_shape(lhs.shape, rhs.shape)
@@ -763,8 +777,10 @@ class Matrix:
             raise NotImplementedError(_MISMATCH_MSG)
         inplace = inplace and shape == self.shape
         out = ffi.new("boc_matrix_t **", self._h if inplace else _NULL)
-        _ffi.check(_binary(op, lhs._h, rhs._h, 0.0, out))
-        return self if inplace else _wrap(out[0])
+        st = _binary(op, lhs._h, rhs._h, 0.0, out)
+        if st:
+            _ffi.check(st)
+        return self if inplace else _wrap(out[0], shape[0], shape[1])
 
     def __add__(self, o):
         return self._binop(_OP["add"], o)
@@ -806,13 +822,19 @@ class Matrix:
         if lhs._c != rhs._r:
             raise NotImplementedError("%dx%d @ %dx%d  %d != %d"
                                       % (lhs._r, lhs._c, rhs._r, rhs._c, lhs._c, rhs._r))
-        out = _out()
-        _ffi.check(lib.boc_matrix_matmul(lhs._h, rhs._h, out), "matmul")
-        return _wrap(out[0])
+        out = ffi.new("boc_matrix_t **")
+        st = _matmul_c(lhs._h, rhs._h, out)
+        if st:
+            _ffi.check(st, "matmul")
+        return _wrap(out[0], lhs._r, rhs._c)
 
     def __matmul__(self, o):
         if self._o is not None:
             _check(self)
+        if type(o) is Matrix:  # the common case (no subclasses exist)
+            if o._o is not None:
+                _check(o)
+            return self._matmul(self, o)
         if _is_number(o):
             raise TypeError(_LIST_MSG)
         return self._matmul(self, _as_matrix(o))
@@ -836,8 +858,10 @@ class Matrix:
         if self._o is not None:
             _check(self)
         out = ffi.new("boc_matrix_t **", self._h if in_place else _NULL)
-        _ffi.check(_unary(op, self._h, out))
-        return self if in_place else _wrap(out[0])
+        st = _unary(op, self._h, out)
+        if st:
+            _ffi.check(st)
+        return self if in_place else _wrap(out[0], self._r, self._c)
 
     def ceil(self, /, in_place=False):
         return self._unary(lib.BOC_MATRIX_UN_CEIL, in_place)
@@ -917,7 +941,7 @@ class Matrix:
             return v[0]
         out = _out()
         _ffi.check(_reduce(op, self._h, ax, _NULL, out))
-        return _wrap(out[0])
+        return _wrap(out[0], 1, self._c) if ax == _AXIS0 else _wrap(out[0], self._r, 1)
 
     def sum(self, /, axis=None):
         return self._reduce(lib.BOC_MATRIX_RED_SUM, axis)

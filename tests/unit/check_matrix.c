@@ -11,6 +11,8 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -576,6 +578,198 @@ START_TEST(test_matrix_matmul_matches_naive_on_random_sizes) {
                  1 + tu_rng_below(&rng, 70), &rng);
 }
 END_TEST
+
+/* ---- the vector kernels at every remainder ------------------------------------------ */
+
+/* The reductions run 16 (AVX2) or 8 (baseline) doubles per step, then
+ * whole vectors, then single elements: lengths 1..70 hit every split.
+ * min/max: an infinity alone is an ordinary value (it sends the kernel
+ * down its second, NaN-seeking scan, which must then find nothing); a NaN
+ * anywhere wins. */
+static double ref_extreme(const double *x, size_t n, int max) {
+  double r = max ? -INF : INF;
+  for (size_t i = 0; i < n; i++) {
+    if (isnan(x[i])) return x[i];
+    if (max ? x[i] > r : x[i] < r) r = x[i];
+  }
+  return r;
+}
+
+START_TEST(test_matrix_min_max_every_length_inf_and_nan_position) {
+  TU_RNG(rng);
+  double x[3 * 70], want[3];
+  for (size_t n = 1; n <= 70; n++) {
+    for (size_t p = 0; p <= n; p++) {
+      /* Specials at p (p == n: none): 0 +inf, 1 -inf, 2 NaN, 3 NaN and an
+       * infinity elsewhere; three rows, each with the special in another
+       * place, for AXIS1. */
+      for (int kind = 0; kind < 4; kind++) {
+        for (size_t i = 0; i < 3 * n; i++) x[i] = rnd(&rng);
+        if (p < n) {
+          const double sp = kind == 0 ? INF : kind == 1 ? -INF : NAN;
+          for (size_t r = 0; r < 3; r++) x[r * n + (p + r) % n] = sp;
+          if (kind == 3) x[(p + 1) % n] = (p & 1) ? INF : -INF;
+          if (kind == 3 && n == 1) x[0] = NAN;
+        } else if (kind > 0) {
+          continue;
+        }
+        boc_matrix_t *a = mk(1, n, x), *rows = mk(3, n, x);
+        for (int max = 0; max <= 1; max++) {
+          const int op = max ? BOC_MATRIX_RED_MAX : BOC_MATRIX_RED_MIN;
+          double v = 0;
+          ck_assert_st(boc_matrix_reduce(op, a, BOC_MATRIX_AXIS_NONE, &v, NULL), BOC_OK);
+          const double w = ref_extreme(x, n, max);
+          ck_assert_msg(same(v, w), "n %zu p %zu kind %d %s: %g, wanted %g", n, p, kind,
+                        max ? "max" : "min", v, w);
+          boc_matrix_t *o = NULL;
+          ck_assert_st(boc_matrix_reduce(op, rows, BOC_MATRIX_AXIS1, NULL, &o), BOC_OK);
+          for (size_t r = 0; r < 3; r++) want[r] = ref_extreme(x + r * n, n, max);
+          expect_values(o, want, 3, 0);
+          release(o);
+        }
+        release(a);
+        release(rows);
+      }
+    }
+  }
+}
+END_TEST
+
+/* ceil, floor and round (vroundpd in the AVX2 copy, roundpd or the
+ * library in the baseline) against the C library, every length 1..40,
+ * copy and in place: signed zeros, halves, infinities, NaN, denormals and
+ * values past 2^52 (already integers). */
+START_TEST(test_matrix_rounding_every_length_and_special) {
+  const double sp[] = {-0.0, 0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994,
+                       -0.49999999999999994, INF, -INF, NAN, 4.9e-324, -4.9e-324,
+                       4503599627370495.5, -4503599627370495.5, 9007199254740993.0,
+                       1e300, -1e300, 3.7, -3.7, 1.0, -1.0};
+  const size_t nsp = sizeof sp / sizeof sp[0];
+  const int ops[3] = {BOC_MATRIX_UN_CEIL, BOC_MATRIX_UN_FLOOR, BOC_MATRIX_UN_ROUND};
+  double x[40], want[40];
+  for (size_t n = 1; n <= 40; n++)
+    for (size_t shift = 0; shift < nsp; shift += 5)
+      for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < n; i++) {
+          x[i] = sp[(i + shift) % nsp];
+          want[i] = k == 0 ? ceil(x[i]) : k == 1 ? floor(x[i]) : nearbyint(x[i]);
+        }
+        boc_matrix_t *a = mk(1, n, x), *o = NULL;
+        ck_assert_st(boc_matrix_unary(ops[k], a, &o), BOC_OK);
+        expect_values(o, want, n, 0);
+        release(o);
+        o = a;
+        ck_assert_st(boc_matrix_unary(ops[k], a, &o), BOC_OK);
+        expect_values(a, want, n, 0);
+        release(a);
+      }
+}
+END_TEST
+
+/* Division (a 256-bit divide in the AVX2 copy) at every length and
+ * broadcast, with zeros, infinities and NaN on both sides. */
+START_TEST(test_matrix_div_every_length_and_special) {
+  const double sp[] = {1.0, -0.0, 0.0, INF, -INF, NAN, 3.0, -7.5, 1e-310, 1e308, 0.1};
+  const size_t nsp = sizeof sp / sizeof sp[0];
+  double x[37], y[37], want[37];
+  for (size_t n = 1; n <= 37; n++) {
+    for (size_t i = 0; i < n; i++) {
+      x[i] = sp[i % nsp];
+      y[i] = sp[(i * 7 + 3) % nsp];
+      want[i] = x[i] / y[i];
+    }
+    boc_matrix_t *a = mk(1, n, x), *b = mk(1, n, y), *o = NULL;
+    ck_assert_st(boc_matrix_binary(BOC_MATRIX_OP_DIV, a, b, 0, &o), BOC_OK);
+    expect_values(o, want, n, 0);
+    /* Every matrix, whatever its size, has 64-byte aligned elements. */
+    ck_assert_uint_eq((uintptr_t)dp(o) % 64, 0);
+    ck_assert_uint_eq((uintptr_t)dp(a) % 64, 0);
+    release(o);
+    o = NULL;
+    for (size_t i = 0; i < n; i++) want[i] = x[i] / -0.0;
+    ck_assert_st(boc_matrix_binary(BOC_MATRIX_OP_DIV, a, NULL, -0.0, &o), BOC_OK);
+    expect_values(o, want, n, 0);
+    release(o);
+    o = NULL;
+    for (size_t i = 0; i < n; i++) want[i] = 3.0 / y[i];
+    ck_assert_st(boc_matrix_binary(BOC_MATRIX_OP_DIV, NULL, b, 3.0, &o), BOC_OK);
+    expect_values(o, want, n, 0);
+    release(o);
+    release(a);
+    release(b);
+  }
+}
+END_TEST
+
+/* The blocked product: a 6x8 register tile (AVX2) or 4x8 (baseline),
+ * k in blocks of 256 (the first block stores, the others add), A read in
+ * place when the block has at most two panels of B, packed otherwise;
+ * with AVX2, at most four columns take a kernel of their own (masked
+ * loads of B's rows, odd k).
+ * Shapes straddle each of these; the destination starts full of NaN, so
+ * a tile that were added to it instead of stored would show. */
+START_TEST(test_matrix_matmul_blocking_edges_and_stale_destination) {
+  TU_RNG(rng);
+  const size_t shapes[][3] = {{4, 1000, 4}, {6, 256, 8}, {7, 257, 9}, {13, 300, 16},
+                              {6, 513, 17}, {1, 300, 100}, {100, 3, 1}, {12, 40, 24},
+                              {5, 64, 250}, {11, 11, 11}, {2, 600, 33}, {64, 1, 64},
+                              {7, 301, 3}, {1000, 64, 2}, {5, 300, 1}, {9, 200, 4}};
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    const size_t m = shapes[s][0], k = shapes[s][1], n = shapes[s][2];
+    check_matmul(m, k, n, &rng);
+    boc_matrix_t *a = mk_rand(m, k, &rng), *b = mk_rand(k, n, &rng), *c = mk(m, n, NULL);
+    for (size_t i = 0; i < m * n; i++) dp(c)[i] = NAN;
+    /* An infinity and a NaN in the inputs spread as in the naive product. */
+    dp(a)[(m * k) / 2] = INF;
+    dp(b)[k * n - 1] = NAN;
+    boc_matrix_t *o = c;
+    ck_assert_st(boc_matrix_matmul(a, b, &o), BOC_OK);
+    double *want = malloc(m * n * sizeof *want);
+    ck_assert_ptr_nonnull(want);
+    naive_matmul(m, n, k, dp(a), dp(b), want);
+    for (size_t i = 0; i < m * n; i++)
+      ck_assert_msg(near(dp(c)[i], want[i], 1e-13 * (double)(k + 1) * 16.0),
+                    "%zux%zu@%zux%zu element %zu: %.17g vs %.17g", m, k, k, n, i, dp(c)[i],
+                    want[i]);
+    free(want);
+    release(a);
+    release(b);
+    release(c);
+  }
+}
+END_TEST
+
+/* Every kernel exists twice, for baseline x86-64 and for AVX2, and a
+ * process uses one copy (chosen at its first call).  This runs the whole
+ * program again (every case, whatever CK_RUN_CASE says) with
+ * BOC_MATRIX_KERNELS=baseline and the same seed, so
+ * that the baseline copy passes every test too even on an AVX2 machine;
+ * the child's TAP goes to /dev/null, its verdict is its exit status (its
+ * failures are on stderr). */
+START_TEST(test_matrix_baseline_kernels_pass_the_suite) {
+  if (getenv("BOC_MATRIX_KERNELS") != NULL) return; /* the child, or already forced */
+  char seed[32];
+  snprintf(seed, sizeof seed, "%" PRIu64, tu_seed());
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    setenv("BOC_MATRIX_KERNELS", "baseline", 1);
+    setenv("BOC_TEST_SEED", seed, 1);
+    setenv("CK_TAP_LOG_FILE_NAME", "/dev/null", 1);
+    unsetenv("CK_RUN_CASE");
+    unsetenv("CK_RUN_TEST");
+    int fd = open("/dev/null", O_WRONLY);
+    if (fd >= 0) dup2(fd, STDOUT_FILENO);
+    execl("/proc/self/exe", "check_matrix", (char *)NULL);
+    _exit(127);
+  }
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                "check_matrix with BOC_MATRIX_KERNELS=baseline failed (status %d)", status);
+}
+END_TEST
+
 
 START_TEST(test_matrix_matmul_edges_and_in_place) {
   TU_RNG(rng);
@@ -1227,18 +1421,22 @@ static Suite *matrix_suite(void) {
   tcase_add_test(tc, test_matrix_unary_all_ops_copy_and_in_place);
   tcase_add_test(tc, test_matrix_round_is_half_to_even);
   tcase_add_test(tc, test_matrix_clip_bounds_nan_and_errors);
+  tcase_add_test(tc, test_matrix_rounding_every_length_and_special);
+  tcase_add_test(tc, test_matrix_div_every_length_and_special);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("reduce");
   tcase_set_timeout(tc, TU_TIMEOUT(20));
   tcase_add_test(tc, test_matrix_reduce_all_ops_all_axes_odd_sizes);
   tcase_add_test(tc, test_matrix_reduce_min_max_inf_and_nan);
+  tcase_add_test(tc, test_matrix_min_max_every_length_inf_and_nan_position);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("structure");
   tcase_set_timeout(tc, TU_TIMEOUT(30));
   tcase_add_test(tc, test_matrix_matmul_matches_naive_on_random_sizes);
   tcase_add_test(tc, test_matrix_matmul_edges_and_in_place);
+  tcase_add_test(tc, test_matrix_matmul_blocking_edges_and_stale_destination);
   tcase_add_test(tc, test_matrix_transpose_copy_and_in_place_all_shapes);
   tcase_add_test(tc, test_matrix_select_rows_columns_and_bounds);
   tcase_add_test(tc, test_matrix_concat_both_axes_and_errors);
@@ -1255,6 +1453,11 @@ static Suite *matrix_suite(void) {
   tc = tcase_create("random");
   tcase_add_test(tc, test_matrix_random_seed_reproducible_and_ranges);
   tcase_add_test(tc, test_matrix_random_independent_per_thread_and_process);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("kernels");
+  tcase_set_timeout(tc, TU_TIMEOUT(120));
+  tcase_add_test(tc, test_matrix_baseline_kernels_pass_the_suite);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("errors");
