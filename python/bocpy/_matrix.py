@@ -346,10 +346,12 @@ class Matrix:
         if rows <= 0 or columns <= 0:
             raise AssertionError("Rows and columns must both be > 0")
         n = rows * columns
+        fill = None
         if values is None:
             buf = _NULL
         elif isinstance(values, (int, float)):
-            buf = ffi.new("double[]", [float(values)] * n)
+            buf = _NULL
+            fill = float(values)  # one C call fills it, below
         else:
             if isinstance(values, (str, bytes, bytearray, dict, set, frozenset, Matrix)) \
                     or not hasattr(type(values), "__getitem__") \
@@ -357,14 +359,18 @@ class Matrix:
                 raise TypeError(_VALUES_MSG)
             if len(values) != n:
                 raise TypeError(_VALUES_MSG)
-            vals = []
-            for v in values:
-                if not isinstance(v, (int, float)):
+            if not isinstance(values, (list, tuple)):
+                values = list(values)
+            # Numbers only (int and float, subclasses included), checked per
+            # distinct type; then cffi converts every item in C.
+            for t in set(map(type, values)):
+                if not issubclass(t, (int, float)):
                     raise TypeError(_VALUES_MSG)
-                vals.append(float(v))
-            buf = ffi.new("double[]", vals)
+            buf = ffi.new("double[]", values)
         out = _out()
         _ffi.check(_create(rows, columns, buf, out), "Matrix")
+        if fill is not None:
+            _ffi.check(_binary(_SET, out[0], _NULL, fill, out), "Matrix")
         self._h = out[0]
         self._sync()
         if old is not None:

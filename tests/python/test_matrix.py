@@ -1154,3 +1154,33 @@ def test_vector_as_column_edges():
     for bad in ([1j], ["a"], "ab", 3, None):
         with pytest.raises(TypeError):
             Matrix.vector(bad)
+
+
+def test_constructor_values_fast_paths_keep_the_rules():
+    """Matrix(r, c, number) fills in C and Matrix(r, c, sequence) converts
+    in C; the rules stay bocpy's: numbers only (int, float, their
+    subclasses such as bool), any sequence of the right length, -0.0 and
+    big values kept, everything else TypeError."""
+    import decimal
+    import fractions
+
+    m = Matrix(2, 3, -0.0)
+    assert all(math.copysign(1.0, m[i, j]) == -1.0 for i in range(2) for j in range(3))
+    assert Matrix(2, 2, 7).sum() == 28.0
+    assert Matrix(1, 3, range(3)).sum() == 3.0
+    assert Matrix(1, 3, (True, 2, 2.5)).sum() == 5.5
+    assert Matrix(1, 2, [2 ** 60, -1e308])[0, 0] == float(2 ** 60)
+
+    class F(float):
+        pass
+
+    assert Matrix(1, 1, [F(1.5)])[0, 0] == 1.5
+    for bad in ([1, "a", 2, 3], [1, 2, 3, None], [decimal.Decimal(1)] * 4,
+                [fractions.Fraction(1, 2)] * 4, [1, 2, 3, 1j]):
+        with pytest.raises(TypeError, match="list/tuple of MxN numbers"):
+            Matrix(2, 2, bad)
+    with pytest.raises(OverflowError):
+        Matrix(1, 1, [10 ** 400])
+    big = Matrix(100, 100, [0.25] * 10000)
+    assert big.sum() == 2500.0
+    assert Matrix.ones((300, 7)).sum() == 2100.0
