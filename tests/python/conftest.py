@@ -5,6 +5,7 @@
 * ``backend``: parametrized over ``bocpy._backends.available()``; a new
   backend joins every test by being registered there.  It also exports
   BOCPY_BACKEND so that @when's auto-start picks the same backend.
+* ``xvfb_display``: a fresh Xvfb server (from x11_testutil.py);
 * every test ends with the runtime stopped (``bocpy.wait`` in teardown)
   and is bounded in time (a default pytest-timeout mark when a module sets
   none).
@@ -18,6 +19,9 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
+
+# A fresh Xvfb server for the examples' window tests.
+from x11_testutil import xvfb_display  # noqa: E402,F401
 
 DEFAULT_TIMEOUT = 60
 

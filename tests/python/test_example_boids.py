@@ -13,12 +13,13 @@ the reason, only when one is missing."""
 
 import os
 import re
-import select
 import shutil
 import subprocess
 import sys
 
 import pytest
+
+from x11_testutil import python_with, read_ppm  # xvfb_display: a fixture, in conftest.py
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BOIDS = os.path.join(TOP, "examples", "python", "boids.py")
@@ -129,67 +130,6 @@ def test_boids_headless_never_imports_pyglet_and_the_window_says_it_needs_it(tmp
 # --- the window, under Xvfb -------------------------------------------------------
 
 
-def pyglet_python():
-    """An interpreter that can import pyglet and cffi, or None."""
-    seen = []
-    for cand in (sys.executable, "/usr/bin/python3", shutil.which("python3")):
-        if not cand or cand in seen or not os.path.exists(cand):
-            continue
-        seen.append(cand)
-        try:
-            ok = subprocess.run([cand, "-c", "import pyglet, cffi"], timeout=60,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                stdin=subprocess.DEVNULL).returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            ok = False
-        if ok:
-            return cand
-    return None
-
-
-@pytest.fixture
-def xvfb_display(tmp_path):
-    """A fresh Xvfb server (a free display number, picked by Xvfb itself
-    through -displayfd); yields the DISPLAY value."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("no Xvfb (Debian: apt-get install xvfb, or ./quickstart.sh test)")
-    # Not the sanitizer runtime that a sanitizer build's suite preloads:
-    # Xvfb and Mesa are not under test.
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    rfd, wfd = os.pipe()
-    log = open(str(tmp_path / "xvfb.log"), "w+")
-    try:
-        proc = subprocess.Popen([xvfb, "-displayfd", str(wfd), "-screen", "0", "640x480x24",
-                                 "-nolisten", "tcp"], pass_fds=(wfd,), env=env,
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-    finally:
-        os.close(wfd)
-    try:
-        number = b""
-        with os.fdopen(rfd, "rb", buffering=0) as r:
-            while not number.endswith(b"\n"):
-                ready, _, _ = select.select([r], [], [], 30)
-                chunk = r.read(64) if ready else b""
-                if not chunk:
-                    break
-                number += chunk
-        if not number.strip().isdigit():
-            log.seek(0)
-            pytest.fail("Xvfb did not start (displayfd said %r); its log:\n%s"
-                        % (number, log.read()))
-        yield ":" + number.strip().decode()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
-
-
 GL_PROBE = """
 import pyglet
 w = pyglet.window.Window(64, 64, visible=False)
@@ -197,36 +137,6 @@ from pyglet import gl
 print(gl.gl_info.get_version_string(), "|", gl.gl_info.get_renderer())
 w.close()
 """
-
-
-def read_ppm(path):
-    """(width, height, 8-bit rgb bytes) of a binary PPM (P6) file.  A 16-bit
-    one (xwdtopnm makes them for some visuals) is cut to its high bytes,
-    which is exact for the colours of 8 bits a side that GL wrote."""
-    with open(path, "rb") as f:
-        data = f.read()
-    fields, pos = [], 0
-    while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        if data[pos:pos + 1] == b"#":  # a comment, to the end of the line
-            pos = data.index(b"\n", pos) + 1
-            continue
-        end = pos
-        while end < len(data) and not data[end:end + 1].isspace():
-            end += 1
-        fields.append(data[pos:end])
-        pos = end
-    pos += 1  # the single whitespace after maxval
-    assert fields[0] == b"P6", "not a binary PPM: %r" % fields[0]
-    width, height, maxval = int(fields[1]), int(fields[2]), int(fields[3])
-    assert maxval in (255, 65535), "unexpected PPM maxval %d" % maxval
-    size = 3 if maxval == 255 else 6
-    pixels = data[pos:pos + width * height * size]
-    assert len(pixels) == width * height * size, "truncated PPM"
-    if size == 6:
-        pixels = pixels[0::2]     # big-endian samples: the high bytes
-    return width, height, pixels
 
 
 def colour_map(width, height, pixels, rgb):
@@ -250,7 +160,7 @@ def colour_map(width, height, pixels, rgb):
 
 @pytest.mark.timeout(240, method="thread")
 def test_boids_window_draws_the_flock_it_simulated(xvfb_display, tmp_path):
-    py = pyglet_python()
+    py = python_with("pyglet, cffi")
     if py is None:
         pytest.skip("no Python with pyglet and cffi (pip install -r "
                     "python/requirements-test.txt)")

@@ -11,12 +11,13 @@ the reason, only when one is missing."""
 
 import os
 import re
-import select
 import shutil
 import subprocess
 import sys
 
 import pytest
+
+from x11_testutil import python_with, read_ppm  # xvfb_display: a fixture, in conftest.py
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(TOP, "examples", "python")
@@ -95,92 +96,6 @@ def test_pump_asyncio_example_rejects_bad_options():
 # --- pump_tk.py under Xvfb ---------------------------------------------------------
 
 
-def tk_python():
-    """An interpreter that can import tkinter and cffi, or None."""
-    seen = []
-    for cand in (sys.executable, "/usr/bin/python3", shutil.which("python3")):
-        if not cand or cand in seen or not os.path.exists(cand):
-            continue
-        seen.append(cand)
-        try:
-            ok = subprocess.run([cand, "-c", "import tkinter, cffi"], timeout=60,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                stdin=subprocess.DEVNULL).returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            ok = False
-        if ok:
-            return cand
-    return None
-
-
-@pytest.fixture
-def xvfb_display(tmp_path):
-    """A fresh Xvfb server (a free display number, picked by Xvfb itself
-    through -displayfd); yields the DISPLAY value."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("no Xvfb (Debian: apt-get install xvfb, or ./quickstart.sh test)")
-    # Not the sanitizer runtime that a sanitizer build's suite preloads:
-    # Xvfb is not under test (and its keymap compiler dies under TSan).
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    rfd, wfd = os.pipe()
-    log = open(str(tmp_path / "xvfb.log"), "w+")
-    try:
-        proc = subprocess.Popen([xvfb, "-displayfd", str(wfd), "-screen", "0", "640x480x24",
-                                 "-nolisten", "tcp"], pass_fds=(wfd,), env=env,
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-    finally:
-        os.close(wfd)
-    try:
-        number = b""
-        with os.fdopen(rfd, "rb", buffering=0) as r:
-            while not number.endswith(b"\n"):
-                ready, _, _ = select.select([r], [], [], 30)
-                chunk = r.read(64) if ready else b""
-                if not chunk:
-                    break
-                number += chunk
-        if not number.strip().isdigit():
-            log.seek(0)
-            pytest.fail("Xvfb did not start (displayfd said %r); its log:\n%s"
-                        % (number, log.read()))
-        yield ":" + number.strip().decode()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
-
-
-def read_ppm(path):
-    """(width, height, maxval, rgb bytes) of a binary PPM (P6) file."""
-    with open(path, "rb") as f:
-        data = f.read()
-    fields, pos = [], 0
-    while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        if data[pos:pos + 1] == b"#":  # a comment, to the end of the line
-            pos = data.index(b"\n", pos) + 1
-            continue
-        end = pos
-        while end < len(data) and not data[end:end + 1].isspace():
-            end += 1
-        fields.append(data[pos:end])
-        pos = end
-    pos += 1  # the single whitespace after maxval
-    assert fields[0] == b"P6", "not a binary PPM: %r" % fields[0]
-    width, height, maxval = int(fields[1]), int(fields[2]), int(fields[3])
-    assert maxval < 256, "16-bit PPM: %d" % maxval
-    pixels = data[pos:pos + width * height * 3]
-    assert len(pixels) == width * height * 3, "truncated PPM"
-    return width, height, maxval, pixels
-
-
 def find_colour(width, height, pixels, rgb):
     """(count, bounding box (x0, y0, x1, y1) inclusive or None) of the pixels
     of colour rgb."""
@@ -209,7 +124,7 @@ def find_colour(width, height, pixels, rgb):
 @pytest.mark.timeout(240, method="thread")
 @pytest.mark.parametrize("limit", [100000, 30000])
 def test_pump_tk_example_shows_the_result_in_a_real_window(limit, xvfb_display, tmp_path):
-    py = tk_python()
+    py = python_with("tkinter, cffi")
     if py is None:
         pytest.skip("no Python with tkinter and cffi (Debian: apt-get install python3-tk "
                     "python3-cffi, or ./quickstart.sh test)")
@@ -230,8 +145,8 @@ def test_pump_tk_example_shows_the_result_in_a_real_window(limit, xvfb_display, 
     assert "pinned body on the main thread: yes" in proc.stdout, describe(proc)
     assert os.path.getsize(shot) > 0, describe(proc)
 
-    width, height, maxval, pixels = read_ppm(shot)
-    green = (0, maxval, 0)
+    width, height, pixels = read_ppm(shot)
+    green = (0, 255, 0)
     count, box = find_colour(width, height, pixels, green)
     assert count > 0, "no %r pixel in the screenshot: the result was not drawn" % (green,)
     bar_w = box[2] - box[0] + 1
