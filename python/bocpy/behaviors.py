@@ -358,6 +358,8 @@ class PinnedCown(Cown[T]):
     def __init__(self, value: T = None):
         if _current_thread() is not _main_thread() or _in_worker():
             raise RuntimeError("PinnedCown must be constructed on the main interpreter")
+        if value.__class__ is _Matrix:
+            _adopt_matrix(self, value)  # usable on the main thread only
         out = _out_handle()
         _ffi.check(lib.boc_cown_create_pinned(ffi.NULL, ffi.NULL, out), "PinnedCown")
         self._h = int(ffi.cast("uintptr_t", out[0]))
@@ -382,6 +384,8 @@ class PinnedCown(Cown[T]):
     def value(self, value: T):
         if _current_thread() is not _main_thread():
             raise RuntimeError(_PINNED_OFF_MAIN)
+        if value.__class__ is _Matrix:
+            _adopt_matrix(self, value)
         self._value = value
         self._exception = False
 

@@ -977,3 +977,35 @@ def test_signature_is_the_constructors():
     import inspect
 
     assert str(inspect.signature(Matrix)) == "(rows, columns, values=None)"
+
+
+def test_pinned_cown_matrix_is_the_main_threads():
+    """A PinnedCown's matrix follows its cown: usable on the main thread
+    (which holds a pinned cown for life), refused on any other."""
+    from bocpy import PinnedCown
+
+    m = Matrix(1, 2, [3, 4])
+    p = PinnedCown(m)
+    assert m.acquired and m.magnitude() == 5
+    seen = []
+
+    def other():
+        seen.append(m.acquired)
+        try:
+            m.sum()
+        except RuntimeError as exc:
+            seen.append(str(exc))
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join(10)
+    assert seen == [False, "The current interpreter does not own this matrix"]
+    with pytest.raises(RuntimeError, match="another cown"):
+        Cown(m)
+    m2 = Matrix(1, 1, [1])
+    p.value = m2
+    c = Cown(m)  # m left the pinned cown: free for another
+    with c as v:
+        assert v is m and m.sum() == 7
+    with pytest.raises(RuntimeError, match="another cown"):
+        Cown(m2)
