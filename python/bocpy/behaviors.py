@@ -756,6 +756,8 @@ def _run_record(rec):
             return exc
         else:
             result._value = value
+            if value.__class__ is _Matrix:
+                _adopt_result(result)
             result._exception = False
             return None
     finally:
@@ -763,6 +765,16 @@ def _run_record(rec):
             c._holder = None
         if context is not None:
             _tls.context = saved
+
+
+def _adopt_result(result):
+    """A behavior returned the Matrix now in ``result``: it becomes the
+    result cown's, as if assigned to it, unless it is still another cown's
+    value (``return c.value``): then it stays that cown's."""
+    try:
+        _adopt_matrix(result, result._value)
+    except RuntimeError:
+        pass
 
 
 def _drop_record(rec, message):

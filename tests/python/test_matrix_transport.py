@@ -1009,3 +1009,36 @@ def test_pinned_cown_matrix_is_the_main_threads():
         assert v is m and m.sum() == 7
     with pytest.raises(RuntimeError, match="another cown"):
         Cown(m2)
+
+
+def test_returned_matrix_belongs_to_the_result_cown():
+    """A behavior's returned Matrix is its result cown's (usable by that
+    cown's holders); one that is still another cown's value stays that
+    cown's; after wait() both are usable (idle cowns)."""
+    c = Cown(Matrix(1, 2, [3, 4]))
+
+    @when(c)
+    def made(c):
+        return Matrix(1, 2, [5, 12])
+
+    @when(c)
+    def same(c):
+        return c.value
+
+    @when(made)
+    def check(made):
+        return (made.value.acquired, made.value.magnitude())
+
+    wait()
+    assert check.value == (True, 13.0)
+    assert not same.exception and same.value is c.value
+    assert same.value.magnitude() == 5.0  # no runtime: every cown is idle
+    start(worker_count=1)
+    with made as v:
+        m = v
+        assert m.acquired and m.magnitude() == 13.0
+    assert not m.acquired  # made's, and main no longer holds it
+    with same as v:
+        assert not v.acquired  # still c's, not same's
+    with c as v:
+        assert v.acquired and v.magnitude() == 5.0

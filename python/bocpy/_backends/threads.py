@@ -16,6 +16,7 @@ import weakref
 from .. import _ffi
 from .. import behaviors as _b
 from .._ffi import ffi, lib, nogil
+from .._matrix import Matrix
 
 # How long a worker blocks in one pull call.  Stopping wakes pullers at
 # once, so this only bounds how stale a parked thread can be.
@@ -263,6 +264,8 @@ class ThreadsBackend:
                 result._holder = me
                 try:
                     result._value = fn(*params)
+                    if result._value.__class__ is Matrix:
+                        _b._adopt_result(result)
                 except BaseException as exc:  # noqa: BLE001 - stored, as bocpy does
                     result._value = exc
                     result._exception = True
