@@ -310,3 +310,232 @@ def words_at(addr, n):
     """The n 64-bit words at address addr, as a list of ints."""
     p = ffi.cast("uint64_t *", addr)
     return [int(p[i]) for i in range(n)]
+
+
+# ---------------------------------------------------------------------------
+# Matrix calls: GIL kept for small work, released for big work
+# ---------------------------------------------------------------------------
+#
+# bocpy._matrix makes one libboc call per operation.  Through cffi every
+# call releases the GIL, so two threads doing many small Matrix operations
+# hand the GIL to each other on every call, and two workers run slower
+# than one.  On CPython each matrix function is therefore bound twice
+# through ctypes: ``<name>_g`` (PyDLL: keeps the GIL, for O(1) calls and
+# small kernels) and ``<name>_r`` (CDLL: releases it, for kernels big enough
+# that another thread should run meanwhile); _matrix picks one by the work
+# size (``_matrix.GIL_WORK``).
+#
+# Calling convention (the same on both back ends, so _matrix has one code
+# path):
+#   - a matrix handle is ``MatrixCalls.V`` (CPython: ctypes.c_void_p).  A
+#     fresh ``V()`` is a NULL result slot; after a successful call that
+#     filled it, it *is* the new matrix's handle (no copy);
+#   - ``byref(x)`` passes the address of a V (result slot) or of a ``D``
+#     (a double the call stores), read back with ``x.value``;
+#   - by-value doubles of the hot calls are passed as ``D(x)``, NULL as None,
+#     C ints as Python ints;
+#   - arrays come from ``doubles(list)``, ``sizes(list)``, ``handles(list)``.
+# The hot calls (binary, unary, reduce, matmul, clip, copy, transpose,
+# vector, data, release) have no argtypes: ctypes passes ctypes objects and
+# small ints as they are, where argtypes would cost a from_param() call per
+# argument.  The others (with size_t arguments) have argtypes.
+#
+# PyPy has no PyDLL (and the JIT makes the convention's wrappers cheap):
+# there, the same names are cffi calls behind small wrappers, and the _g and
+# _r functions are the same (cffi releases the GIL; correctness first).
+
+# name -> (libboc function, argument kinds or None for "no argtypes"):
+# "h" handle (V or None), "o" pointer to a slot/double (byref) or None,
+# "i" C int, "d" double, "z" size_t, "a" array or address.
+_MATRIX_CALLS = {
+    "create": ("boc_matrix_create", "z z a o"),
+    "release": ("boc_matrix_release", "h"),
+    "data": ("boc_matrix_data", "h o"),
+    "shape": ("boc_matrix_shape", "h o o"),
+    "copy": ("boc_matrix_copy", "h o"),
+    "binary": ("boc_matrix_binary", "i h h d o"),
+    "unary": ("boc_matrix_unary", "i h o"),
+    "reduce": ("boc_matrix_reduce", "i h i o o"),
+    "matmul": ("boc_matrix_matmul", "h h o"),
+    "transpose": ("boc_matrix_transpose", "h o"),
+    "clip": ("boc_matrix_clip", "h d d o"),
+    "select": ("boc_matrix_select", "h a z i o"),
+    "concat": ("boc_matrix_concat", "a z i o"),
+    "allclose": ("boc_matrix_allclose", "h h d d i o"),
+    "vector": ("boc_matrix_vector", "i h h i o o"),
+    "random": ("boc_matrix_random", "i z z d d o"),
+}
+
+# Calls bound without argtypes on CPython (every argument is a ctypes
+# object, None or a small int there).
+_MATRIX_NO_ARGTYPES = frozenset(
+    ("release", "data", "copy", "binary", "unary", "reduce", "matmul", "transpose",
+     "clip", "vector"))
+
+
+def _matrix_calls_ctypes():
+    from array import array
+
+    pydll = ctypes.PyDLL(LIBRARY_PATH)
+    cdll = ctypes.CDLL(LIBRARY_PATH)
+    V = ctypes.c_void_p
+    kinds = {"h": V, "o": V, "a": V, "i": ctypes.c_int, "d": ctypes.c_double,
+             "z": ctypes.c_size_t}
+    byref = ctypes.byref
+    size_t = ctypes.c_size_t
+    double_ptr = ffi.typeof("double *")
+
+    class MatrixCalls:
+        gil_choice = True
+        D = ctypes.c_double
+        I = ctypes.c_int
+
+        @staticmethod
+        def doubles(values):
+            """(keep-alive, argument) for a const double * of values."""
+            a = array("d", values)
+            return a, a.buffer_info()[0]
+
+        @staticmethod
+        def sizes(values):
+            a = array("Q", values)  # 64-bit, as size_t here (checked below)
+            return a, a.buffer_info()[0]
+
+        @staticmethod
+        def handles(hs):
+            a = (V * len(hs))(*hs)
+            return a, a
+
+        @staticmethod
+        def addr(h):
+            """A handle's address, as int."""
+            return h.value
+
+        @staticmethod
+        def data_ptr(h, _V=V, _data=pydll.boc_matrix_data):
+            """A matrix's elements, as a cffi ``double *``."""
+            p = _V()
+            _data(h, byref(p))
+            return ffi.cast(double_ptr, p.value)
+
+        @staticmethod
+        def shape(h, _shape=pydll.boc_matrix_shape):
+            r, c = size_t(), size_t()
+            _shape(h, byref(r), byref(c))
+            return r.value, c.value
+
+    assert ctypes.sizeof(size_t) == array("Q").itemsize
+    MatrixCalls.V = V
+    MatrixCalls.byref = staticmethod(byref)
+    for attr, (name, sig) in _MATRIX_CALLS.items():
+        for suffix, dll in (("_g", pydll), ("_r", cdll)):
+            fn = dll[name]  # a new function object per call: own argtypes
+            fn.restype = ctypes.c_int
+            fn.argtypes = None if attr in _MATRIX_NO_ARGTYPES else \
+                [kinds[k] for k in sig.split()]
+            setattr(MatrixCalls, attr + suffix, fn)
+    return MatrixCalls
+
+
+def _matrix_calls_cffi():
+    """The same convention over cffi (PyPy).  Functions are resolved now:
+    release runs in finalizers."""
+    NULL = ffi.NULL
+
+    class V:
+        """A boc_matrix_t * slot; also the handle of a matrix."""
+        __slots__ = ("p",)
+
+        def __init__(self):
+            self.p = ffi.new("boc_matrix_t *[1]")
+
+        @property
+        def value(self):
+            v = self.p[0]
+            return int(ffi.cast("uintptr_t", v)) if v != NULL else None
+
+    class D:
+        """A double slot (a by-value argument, or an output)."""
+        __slots__ = ("p",)
+
+        def __init__(self, v=0.0):
+            self.p = ffi.new("double[1]", [v])
+
+        @property
+        def value(self):
+            return self.p[0]
+
+    def wrap(fn, sig):
+        ks = sig.split()
+
+        def call(*args):
+            conv = []
+            for k, a in zip(ks, args):
+                if a is None:
+                    a = NULL
+                elif k == "h":
+                    a = a.p[0]
+                elif k == "d" and type(a) is D:
+                    a = a.p[0]
+                conv.append(a)
+            return fn(*conv)
+
+        return staticmethod(call)
+
+    class MatrixCalls:
+        gil_choice = False
+
+        @staticmethod
+        def byref(x):
+            return x.p
+
+        @staticmethod
+        def doubles(values):
+            a = ffi.new("double[]", values)
+            return a, a
+
+        @staticmethod
+        def sizes(values):
+            a = ffi.new("size_t[]", list(values))
+            return a, a
+
+        @staticmethod
+        def handles(hs):
+            a = ffi.new("boc_matrix_t *[]", [h.p[0] for h in hs])
+            return a, a
+
+        @staticmethod
+        def addr(h):
+            return h.value
+
+        @staticmethod
+        def data_ptr(h, _data=lib.boc_matrix_data):
+            p = ffi.new("double *[1]")
+            _data(h.p[0], p)
+            return p[0]
+
+        @staticmethod
+        def shape(h, _shape=lib.boc_matrix_shape):
+            r = ffi.new("size_t[2]")
+            _shape(h.p[0], r, r + 1)
+            return int(r[0]), int(r[1])
+
+    class I(D):
+        """An int slot (an output)."""
+        __slots__ = ()
+
+        def __init__(self):
+            self.p = ffi.new("int[1]")
+
+    MatrixCalls.V = V
+    MatrixCalls.D = D
+    MatrixCalls.I = I
+    for attr, (name, sig) in _MATRIX_CALLS.items():
+        f = wrap(getattr(lib, name), sig)
+        setattr(MatrixCalls, attr + "_g", f)
+        setattr(MatrixCalls, attr + "_r", f)
+    return MatrixCalls
+
+
+#: The matrix calls (see above): ctypes on CPython, cffi elsewhere.
+matrix_calls = _matrix_calls_ctypes() if nogil_is_ctypes else _matrix_calls_cffi()

@@ -2,11 +2,22 @@
 # SPDX-License-Identifier: MIT
 """``Matrix``: bocpy's dense 2-D matrix of doubles, on libboc's matrices.
 
-A Matrix holds a libboc matrix handle (``boc_matrix_t *``, one reference)
-plus its shape as Python ints and a cffi ``double *`` view of the elements
-(boc_matrix_data), so element access costs no C call.  Every computation
-is one libboc call; this module only checks arguments and maps errors to
-the exceptions bocpy 0.9.0 raises (docs: the bocpy Matrix reference).
+A Matrix holds a libboc matrix handle (``_h``: one reference, in the
+handle type of ``_ffi.matrix_calls``, a ctypes ``c_void_p`` on CPython)
+plus its shape as Python ints and, once elements are read or written, a
+cffi ``double *`` view of them (``_p``, from boc_matrix_data on first use:
+most intermediate results are never indexed), so element access costs no
+C call.  Every computation is one libboc call; this module only checks
+arguments and maps errors to the exceptions bocpy 0.9.0 raises (docs: the
+bocpy Matrix reference).
+
+The GIL: a call whose work is below ``GIL_WORK`` (about 15 us of kernel
+time) keeps the GIL (the ``_g`` functions, ctypes.PyDLL); a bigger one
+releases it (``_r``, ctypes.CDLL), so that big kernels in two threads run
+in parallel while small operations do not hand the GIL to another thread
+and back on every call.  Work is counted in element-sized units: result
+elements for element-wise operations and reductions, weighted for the
+slower kernels (``_W_*``), multiply-adds / 4 for matmul.
 
 Ownership (bocpy's section 15, for one interpreter with threads): a Matrix
 that is the top-level value of a cown may be used only by a thread holding
@@ -42,6 +53,23 @@ _OP = {
     "div": lib.BOC_MATRIX_OP_DIV,
 }
 _SET = lib.BOC_MATRIX_OP_SET
+_ADD, _SUB, _MUL, _DIV = _OP["add"], _OP["sub"], _OP["mul"], _OP["div"]
+_UN_NEG = lib.BOC_MATRIX_UN_NEG
+_UN_ABS = lib.BOC_MATRIX_UN_ABS
+_UN_CEIL = lib.BOC_MATRIX_UN_CEIL
+_UN_FLOOR = lib.BOC_MATRIX_UN_FLOOR
+_UN_ROUND = lib.BOC_MATRIX_UN_ROUND
+_RED_SUM = lib.BOC_MATRIX_RED_SUM
+_RED_MEAN = lib.BOC_MATRIX_RED_MEAN
+_RED_MIN = lib.BOC_MATRIX_RED_MIN
+_RED_MAX = lib.BOC_MATRIX_RED_MAX
+_RED_MAGNITUDE = lib.BOC_MATRIX_RED_MAGNITUDE
+_RED_MAGNITUDE_SQUARED = lib.BOC_MATRIX_RED_MAGNITUDE_SQUARED
+_VEC_DOT = lib.BOC_MATRIX_VEC_DOT
+_VEC_CROSS = lib.BOC_MATRIX_VEC_CROSS
+_VEC_NORMALIZE = lib.BOC_MATRIX_VEC_NORMALIZE
+_VEC_PERPENDICULAR = lib.BOC_MATRIX_VEC_PERPENDICULAR
+_VEC_ANGLE = lib.BOC_MATRIX_VEC_ANGLE
 
 _VALUES_MSG = "Values must be either a number or a list/tuple of MxN numbers"
 _LIST_MSG = "Expected a list/tuple of numbers"
@@ -53,40 +81,83 @@ _TWO_COWNS_MSG = ("this Matrix already belongs to another cown (it is that cown'
                   "put a copy (m.copy()) in the new cown, or take it out of the other "
                   "cown first")
 
-# Bound now: finalizers must not make cffi resolve attributes lazily.
-_create = lib.boc_matrix_create
-_release = lib.boc_matrix_release
-_data = lib.boc_matrix_data
-_shape = lib.boc_matrix_shape
-_binary = lib.boc_matrix_binary
-_unary = lib.boc_matrix_unary
-_reduce = lib.boc_matrix_reduce
-_matmul_c = lib.boc_matrix_matmul
-_NULL = ffi.NULL
+_mx = _ffi.matrix_calls
+_V = _mx.V            # a result slot, then the new matrix's handle
+_D = _mx.D            # a double, by value or as an output
+_byref = _mx.byref
+_shape_of = _mx.shape
+_data_of = _mx.data_ptr
 
+#: Work (in element-sized units, see the module docstring) from which a
+#: call releases the GIL.  Measured on x86-64: element-wise kernels and
+#: reductions take 0.15-0.3 ns per element, so 2**16 elements is ~10-20 us
+#: of kernel.  Below that, releasing the GIL costs more than it gives: with
+#: another thread waiting, each release is a futex wake and often a hand-off
+#: and back (context switches, and the other thread's Python work in
+#: between), which made two boids workers slower than one.
+GIL_WORK = 1 << 16
+_W_TRANSPOSE = 8     # ~1.5 ns per element (strided)
+_W_GATHER = 4        # select, concat: copies by rows or columns
+_W_VECTOR = 16       # normalize/cross/vecdot/perpendicular: ~4 ns per element on narrow rows
+_W_ANGLE = 64        # atan2: ~20 ns per element
+_W_RANDOM = 16
 
-def _out():
-    return ffi.new("boc_matrix_t **")
+# Bound now (finalizers must not resolve attributes lazily).  _g keeps the
+# GIL, _r releases it.
+_create = _mx.create_g
+_release = _mx.release_g
+_copy_g, _copy_r = _mx.copy_g, _mx.copy_r
+_binary_g, _binary_r = _mx.binary_g, _mx.binary_r
+_unary_g, _unary_r = _mx.unary_g, _mx.unary_r
+_reduce_g, _reduce_r = _mx.reduce_g, _mx.reduce_r
+_matmul_g, _matmul_r = _mx.matmul_g, _mx.matmul_r
+_transpose_g, _transpose_r = _mx.transpose_g, _mx.transpose_r
+_clip_g, _clip_r = _mx.clip_g, _mx.clip_r
+_select_g, _select_r = _mx.select_g, _mx.select_r
+_concat_g, _concat_r = _mx.concat_g, _mx.concat_r
+_vector_g, _vector_r = _mx.vector_g, _mx.vector_r
+_random_g, _random_r = _mx.random_g, _mx.random_r
+_allclose_g, _allclose_r = _mx.allclose_g, _mx.allclose_r
+_D0 = _D(0.0)                # the unused scalar of a matrix-matrix binary call
+_SIZE_MAX = 2 ** 64 - 1
 
 
 def _wrap(h, rows=-1, columns=0, _new=object.__new__):
     """A new Matrix around the handle h (its reference moves to it).
 
-    Callers that know the result's shape pass it, which saves a C call and
-    a cffi allocation (about a third of the Python cost of a small
-    operation); otherwise it is read from libboc."""
+    Callers that know the result's shape pass it, which saves a C call;
+    otherwise it is read from libboc.  The element pointer is read on
+    first use (``_data``)."""
     m = _new(Matrix)
     m._h = h
     m._o = None
+    m._p = None
     if rows < 0:
-        m._sync()
+        m._r, m._c = _shape_of(h)
     else:
         m._r = rows
         m._c = columns
-        p = ffi.new("double **")
-        _data(h, p)
-        m._p = p[0]
     return m
+
+
+def _set(h, b, scalar, n):
+    """Fill (b None: with the D scalar) or broadcast-assign b over the n
+    elements of the matrix h, in place; the status."""
+    return (_binary_g if n < GIL_WORK else _binary_r)(_SET, h, b, scalar, _byref(h))
+
+
+def _new_matrix(rows, columns, values=None):
+    """A new rows x columns Matrix of zeros, or of the doubles values."""
+    if rows > _SIZE_MAX or columns > _SIZE_MAX:
+        # ctypes would truncate a size_t silently (cffi raised this)
+        raise OverflowError("int too big to convert")
+    o = _V()
+    if values:
+        keep, arg = _mx.doubles(values)
+    else:
+        arg = None
+    _ffi.check(_create(rows, columns, arg, _byref(o)), "Matrix")
+    return _wrap(o, rows, columns)
 
 
 # ------------------------------------------------------------------ ownership
@@ -155,18 +226,16 @@ def _unpickle(rows, columns, data):
     if rows < 0 or columns < 0 or len(data) != 8 * n:
         raise _pickle.UnpicklingError("bad pickled Matrix: %dx%d with %d bytes"
                                       % (rows, columns, len(data)))
-    out = _out()
-    _ffi.check(_create(rows, columns, _NULL, out), "Matrix")
-    m = _wrap(out[0])
+    m = _new_matrix(rows, columns)
     if n:
         if sys.byteorder == "little":
-            ffi.memmove(m._p, data, 8 * n)
+            ffi.memmove(m._data(), data, 8 * n)
         else:  # pragma: no cover - no big-endian machine here
             from array import array
 
             a = array("d", bytes(data))
             a.byteswap()
-            ffi.memmove(m._p, a.tobytes(), 8 * n)
+            ffi.memmove(m._data(), a.tobytes(), 8 * n)
     return m
 
 
@@ -210,10 +279,7 @@ def _floats(items, msg):
 
 
 def _from_list(rows, columns, vals):
-    out = _out()
-    buf = ffi.new("double[]", vals) if vals else _NULL
-    _ffi.check(_create(rows, columns, buf, out), "Matrix")
-    return _wrap(out[0])
+    return _new_matrix(rows, columns, vals)
 
 
 def _as_matrix(v, msg=_LIST_MSG, column=False):
@@ -316,6 +382,137 @@ def _fmt(v):
     return "%g" % v
 
 
+def _named(f, name):
+    f.__name__ = name
+    f.__qualname__ = "Matrix." + name
+    return f
+
+
+# The arithmetic methods are made by these factories, one function per
+# operator with the operation as a closure constant: a method call less per
+# operation than a shared _binop(op, ...) (the Python cost of a small
+# operation is a few such calls).  _wrap is inlined for the same reason.
+
+def _binop(op, reflected, inplace, name, _new=object.__new__):
+    """The method ``self (op) other`` (``other (op) self`` when reflected;
+    in place when inplace and the result has self's shape)."""
+
+    def method(self, other):
+        if self._o is not None:
+            _check(self)
+        r, c = self._r, self._c
+        t = type(other)
+        if t is float or t is int or _is_number(other):
+            x = _D(other if t is float else float(other))
+            f = _binary_g if r * c < GIL_WORK else _binary_r
+            if inplace:
+                h = self._h
+                st = f(op, h, None, x, _byref(h))
+                if st:
+                    _ffi.check(st)
+                return self
+            o = _V()
+            if reflected:
+                st = f(op, None, self._h, x, _byref(o))
+            else:
+                st = f(op, self._h, None, x, _byref(o))
+            if st:
+                _ffi.check(st)
+            m = _new(Matrix)
+            m._h = o
+            m._o = m._p = None
+            m._r = r
+            m._c = c
+            return m
+        if t is Matrix:
+            if other._o is not None:
+                _check(other)
+        else:
+            other = _as_matrix(other)
+        orr, oc = other._r, other._c
+        if orr == r and oc == c:
+            sr, sc = r, c
+        else:
+            shape = _bcast_shape((orr, oc), (r, c)) if reflected else \
+                _bcast_shape((r, c), (orr, oc))
+            if shape is None:
+                raise NotImplementedError(_MISMATCH_MSG)
+            sr, sc = shape
+        f = _binary_g if sr * sc < GIL_WORK else _binary_r
+        if inplace and sr == r and sc == c:
+            h = self._h
+            st = f(op, other._h, h, _D0, _byref(h)) if reflected else \
+                f(op, h, other._h, _D0, _byref(h))
+            if st:
+                _ffi.check(st)
+            return self
+        o = _V()
+        st = f(op, other._h, self._h, _D0, _byref(o)) if reflected else \
+            f(op, self._h, other._h, _D0, _byref(o))
+        if st:
+            _ffi.check(st)
+        return _wrap(o, sr, sc)
+
+    return _named(method, name)
+
+
+def _unary_method(op, name, _new=object.__new__):
+    """The element-wise method ``name(in_place=False)``."""
+
+    def method(self, /, in_place=False):
+        if self._o is not None:
+            _check(self)
+        r, c = self._r, self._c
+        f = _unary_g if r * c < GIL_WORK else _unary_r
+        if in_place:
+            h = self._h
+            st = f(op, h, _byref(h))
+            if st:
+                _ffi.check(st)
+            return self
+        o = _V()
+        st = f(op, self._h, _byref(o))
+        if st:
+            _ffi.check(st)
+        m = _new(Matrix)
+        m._h = o
+        m._o = m._p = None
+        m._r = r
+        m._c = c
+        return m
+
+    return _named(method, name)
+
+
+def _reduce_method(op, name):
+    """The reduction method ``name(axis=None)``."""
+    minmax = op == _RED_MIN or op == _RED_MAX
+
+    def method(self, /, axis=None):
+        if self._o is not None:
+            _check(self)
+        ax = _AXIS_NONE if axis is None else _axis(axis)
+        r, c = self._r, self._c
+        if minmax and (c == 0 if ax == _AXIS1 else r == 0 if ax == _AXIS0
+                       else r * c == 0) and (r * c == 0):
+            raise ValueError("zero-size matrix to reduction operation %s which has no identity"
+                             % ("min" if op == _RED_MIN else "max"))
+        f = _reduce_g if r * c < GIL_WORK else _reduce_r
+        if ax == _AXIS_NONE:
+            v = _D()
+            st = f(op, self._h, ax, _byref(v), None)
+            if st:
+                _ffi.check(st)
+            return v.value
+        o = _V()
+        st = f(op, self._h, ax, None, _byref(o))
+        if st:
+            _ffi.check(st)
+        return _wrap(o, 1, c) if ax == _AXIS0 else _wrap(o, r, 1)
+
+    return _named(method, name)
+
+
 class Matrix:
     """A dense 2-D matrix of double-precision floats."""
 
@@ -348,9 +545,8 @@ class Matrix:
         n = rows * columns
         fill = None
         if values is None:
-            buf = _NULL
+            pass
         elif isinstance(values, (int, float)):
-            buf = _NULL
             fill = float(values)  # one C call fills it, below
         else:
             if isinstance(values, (str, bytes, bytearray, dict, set, frozenset, Matrix)) \
@@ -366,28 +562,35 @@ class Matrix:
             for t in set(map(type, values)):
                 if not issubclass(t, (int, float)):
                     raise TypeError(_VALUES_MSG)
-            buf = ffi.new("double[]", values)
-        out = _out()
-        _ffi.check(_create(rows, columns, buf, out), "Matrix")
+        m = _new_matrix(rows, columns, None if fill is not None else values)
         if fill is not None:
-            _ffi.check(_binary(_SET, out[0], _NULL, fill, out), "Matrix")
-        self._h = out[0]
-        self._sync()
+            o = m._h
+            _ffi.check((_binary_g if n < GIL_WORK else _binary_r)(
+                _SET, o, None, _D(fill), _byref(o)), "Matrix")
+        # m's handle moves to self (m gives it up: no release in its __del__)
+        self._h = m._h
+        m._h = None
+        self._p = None
+        self._r = rows
+        self._c = columns
         if old is not None:
             _release(old)
         else:
             self._o = None
 
-    def _sync(self):
-        r = ffi.new("size_t[2]")
-        _shape(self._h, r, r + 1)
-        self._r, self._c = int(r[0]), int(r[1])
-        p = ffi.new("double **")
-        _data(self._h, p)
-        self._p = p[0]
+    def _data(self):
+        """The elements, as a cffi ``double *`` (read once, then kept: the
+        data pointer of a matrix never changes)."""
+        p = self._p
+        if p is None:
+            p = self._p = _data_of(self._h)
+        return p
 
     def __del__(self, _release=_release):
-        h = getattr(self, "_h", None)
+        try:
+            h = self._h
+        except AttributeError:
+            return  # never initialised
         if h is not None:
             self._h = None
             _release(h)
@@ -415,7 +618,7 @@ class Matrix:
         if self._o is not None:
             _check(self)
         n = self._r * self._c
-        data = ffi.buffer(self._p, 8 * n)[:] if n else b""
+        data = ffi.buffer(self._data(), 8 * n)[:] if n else b""
         if sys.byteorder != "little":  # pragma: no cover - no big-endian machine here
             from array import array
 
@@ -459,10 +662,13 @@ class Matrix:
     def _random(cls, dist, p0, p1, size):
         p0, p1 = float(p0), float(p1)
         r, c = (1, 1) if size is None else cls._size(size)
-        out = _out()
-        _ffi.check(lib.boc_matrix_random(dist, r, c, p0, p1, out), "Matrix")
-        m = _wrap(out[0])
-        return m._p[0] if size is None else m
+        if r > _SIZE_MAX or c > _SIZE_MAX:
+            raise OverflowError("int too big to convert")
+        o = _V()
+        _ffi.check((_random_g if r * c * _W_RANDOM < GIL_WORK else _random_r)(
+            dist, r, c, p0, p1, _byref(o)), "Matrix")
+        m = _wrap(o, r, c)
+        return m._data()[0] if size is None else m
 
     @classmethod
     def normal(cls, mean=0.0, stddev=1.0, size=None):
@@ -501,10 +707,14 @@ class Matrix:
                 raise AssertionError("all sub-matrices must have the same number of columns")
         elif any(p._r != parts[0]._r or p._r == 0 for p in parts):
             raise AssertionError("all sub-matrices must have the same number of rows")
-        arr = ffi.new("boc_matrix_t *[]", [p._h for p in parts])
-        out = _out()
-        _ffi.check(lib.boc_matrix_concat(arr, len(parts), ax, out), "concat")
-        return _wrap(out[0])
+        keep, arr = _mx.handles([p._h for p in parts])
+        n = 0
+        for p in parts:
+            n += p._r * p._c
+        o = _V()
+        _ffi.check((_concat_g if n * _W_GATHER < GIL_WORK else _concat_r)(
+            arr, len(parts), ax, _byref(o)), "concat")
+        return _wrap(o)
 
     @classmethod
     def allclose(cls, lhs, rhs, /, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -515,10 +725,12 @@ class Matrix:
             if m._o is _UNINIT:
                 _UNINIT()
         # No ownership check (bocpy's exception): allclose reads anyway.
-        res = ffi.new("int *")
-        _ffi.check(lib.boc_matrix_allclose(lhs._h, rhs._h, float(rtol), float(atol),
-                                           1 if equal_nan else 0, res), "allclose")
-        return bool(res[0])
+        res = _mx.I()
+        n = lhs._r * lhs._c
+        _ffi.check((_allclose_g if 2 * n < GIL_WORK else _allclose_r)(
+            lhs._h, rhs._h, float(rtol), float(atol), 1 if equal_nan else 0, _byref(res)),
+            "allclose")
+        return bool(res.value)
 
     # --------------------------------------------------------------- properties
 
@@ -566,7 +778,7 @@ class Matrix:
             _check(self)
         if i >= self._r * self._c:
             raise IndexError("matrix has fewer than %d elements" % (i + 1))
-        return self._p[i]
+        return (self._p or self._data())[i]
 
     def _flat_set(self, i, v):
         if self._o is not None:
@@ -575,7 +787,7 @@ class Matrix:
             raise IndexError("matrix has fewer than %d elements" % (i + 1))
         if isinstance(v, (str, bytes, complex)) or v is None:
             raise TypeError("must be real number, not %s" % type(v).__name__)
-        self._p[i] = float(v)
+        (self._p or self._data())[i] = float(v)
 
     def _flat_del(self):
         if self._o is not None:
@@ -630,7 +842,7 @@ class Matrix:
             _check(self)
         rs, cs = self._key(key)
         if len(rs) == 1 and len(cs) == 1:
-            return self._p[rs[0] * self._c + cs[0]]
+            return (self._p or self._data())[rs[0] * self._c + cs[0]]
         m = self
         if len(rs) != self._r or rs.step != 1:
             m = m._select(rs, _AXIS0)
@@ -639,10 +851,16 @@ class Matrix:
         return m.copy() if m is self else m
 
     def _select(self, idx, axis):
-        arr = ffi.new("size_t[]", list(idx))
-        out = _out()
-        _ffi.check(lib.boc_matrix_select(self._h, arr, len(idx), axis, out), "select")
-        return _wrap(out[0])
+        count = len(idx)
+        keep, arr = _mx.sizes(idx)
+        o = _V()
+        if axis == _AXIS0:
+            r, c = count, self._c
+        else:
+            r, c = self._r, count
+        _ffi.check((_select_g if r * c * _W_GATHER < GIL_WORK else _select_r)(
+            self._h, arr, count, axis, _byref(o)), "select")
+        return _wrap(o, r, c)
 
     def __setitem__(self, key, value):
         if self._o is not None:
@@ -654,14 +872,12 @@ class Matrix:
         if isinstance(value, (int, float)):
             v = float(value)
             if full:
-                _ffi.check(_binary(_SET, self._h, _NULL, v, ffi.new("boc_matrix_t **", self._h)))
+                h = self._h
+                _ffi.check(_set(h, None, _D(v), nr * nc))
             elif rs.step == 1 and nc == c:  # whole rows: one contiguous block
-                out = _out()
-                _ffi.check(_create(nr, c, _NULL, out), "Matrix")
-                block = _wrap(out[0])
-                _ffi.check(_binary(_SET, block._h, _NULL, v,
-                                   ffi.new("boc_matrix_t **", block._h)))
-                ffi.memmove(self._p + rs.start * c, block._p, nr * c * 8)
+                block = _new_matrix(nr, c)
+                _ffi.check(_set(block._h, None, _D(v), nr * c))
+                ffi.memmove(self._data() + rs.start * c, block._data(), nr * c * 8)
             else:
                 self._fill_rows(rs, cs, ffi.new("double[]", [v] * nc))
             return
@@ -688,35 +904,31 @@ class Matrix:
                                  % (sr, sc, nr, nc))
             mode = "block"
         if src is None:
-            sp = ffi.new("double[]", vals) if vals else _NULL
+            sp = ffi.new("double[]", vals) if vals else ffi.NULL
         else:
             if full:  # one C call: SET copies or broadcasts src over self
-                if src._p == self._p:
+                if src._data() == self._data():
                     return  # m[:] = m
-                _ffi.check(_binary(_SET, self._h, src._h, 0.0,
-                                   ffi.new("boc_matrix_t **", self._h)))
+                _ffi.check(_set(self._h, src._h, _D0, nr * nc))
                 return
-            if src._p == self._p:
+            if src._data() == self._data():
                 src = src.copy()  # a snapshot: the source overlaps the target
-            sp = src._p
+            sp = src._data()
         if mode == "row":
             self._fill_rows(rs, cs, sp)
         elif mode == "col":
             # broadcast the column to an nr x nc block in C, then copy it in
             col = src if src is not None else _from_list(nr, 1, vals)
-            out = _out()
-            _ffi.check(_create(nr, nc, _NULL, out), "Matrix")
-            block = _wrap(out[0])
-            _ffi.check(_binary(_SET, block._h, col._h, 0.0,
-                               ffi.new("boc_matrix_t **", block._h)))
-            self._fill_rows(rs, cs, block._p, nc)
+            block = _new_matrix(nr, nc)
+            _ffi.check(_set(block._h, col._h, _D0, nr * nc))
+            self._fill_rows(rs, cs, block._data(), nc)
         else:
             self._fill_rows(rs, cs, sp, nc)
 
     def _fill_rows(self, rs, cs, sp, stride=0):
         """Write the nc doubles at sp (+ stride per selected row) into the
         selected columns of every selected row."""
-        p, c, nc = self._p, self._c, len(cs)
+        p, c, nc = self._data(), self._c, len(cs)
         if cs.step == 1:
             n = nc * 8
             j0 = cs.start
@@ -740,16 +952,19 @@ class Matrix:
     def copy(self):
         if self._o is not None:
             _check(self)
-        out = _out()
-        _ffi.check(lib.boc_matrix_copy(self._h, out), "copy")
-        return _wrap(out[0])
+        r, c = self._r, self._c
+        o = _V()
+        st = (_copy_g if r * c < GIL_WORK else _copy_r)(self._h, _byref(o))
+        if st:
+            _ffi.check(st, "copy")
+        return _wrap(o, r, c)
 
     # --------------------------------------------------------------- formatting
 
     def __repr__(self):
         if self._o is not None and not _usable(self):
             return "Matrix(<not acquired>)"
-        vals = ffi.unpack(self._p, self._r * self._c)
+        vals = ffi.unpack(self._data(), self._r * self._c)
         return "Matrix(%d, %d, [%s])" % (self._r, self._c, ", ".join(map(_fmt, vals)))
 
     def __str__(self):
@@ -758,7 +973,7 @@ class Matrix:
         r, c = self._r, self._c
         if r == 0:
             return "[]"
-        s = list(map(_fmt, ffi.unpack(self._p, r * c)))
+        s = list(map(_fmt, ffi.unpack(self._data(), r * c)))
         w = max(map(len, s)) if s else 0
         lines = ["[" + " ".join(x.rjust(w) for x in s[i * c:(i + 1) * c]) + "]"
                  for i in range(r)]
@@ -766,73 +981,30 @@ class Matrix:
 
     # --------------------------------------------------------------- arithmetic
 
-    def _binop(self, op, other, reflected=False, inplace=False):
-        if self._o is not None:
-            _check(self)
-        if _is_number(other):
-            a, b = (_NULL, self._h) if reflected else (self._h, _NULL)
-            out = ffi.new("boc_matrix_t **", self._h if inplace else _NULL)
-            st = _binary(op, a, b, float(other), out)
-            if st:
-                _ffi.check(st)
-            return self if inplace else _wrap(out[0], self._r, self._c)
-        o = _as_matrix(other)
-        lhs, rhs = (o, self) if reflected else (self, o)
-        shape = _bcast_shape(lhs.shape, rhs.shape)
-        if shape is None:
-            raise NotImplementedError(_MISMATCH_MSG)
-        inplace = inplace and shape == self.shape
-        out = ffi.new("boc_matrix_t **", self._h if inplace else _NULL)
-        st = _binary(op, lhs._h, rhs._h, 0.0, out)
-        if st:
-            _ffi.check(st)
-        return self if inplace else _wrap(out[0], shape[0], shape[1])
-
-    def __add__(self, o):
-        return self._binop(_OP["add"], o)
-
-    def __radd__(self, o):
-        return self._binop(_OP["add"], o, True)
-
-    def __iadd__(self, o):
-        return self._binop(_OP["add"], o, False, True)
-
-    def __sub__(self, o):
-        return self._binop(_OP["sub"], o)
-
-    def __rsub__(self, o):
-        return self._binop(_OP["sub"], o, True)
-
-    def __isub__(self, o):
-        return self._binop(_OP["sub"], o, False, True)
-
-    def __mul__(self, o):
-        return self._binop(_OP["mul"], o)
-
-    def __rmul__(self, o):
-        return self._binop(_OP["mul"], o, True)
-
-    def __imul__(self, o):
-        return self._binop(_OP["mul"], o, False, True)
-
-    def __truediv__(self, o):
-        return self._binop(_OP["div"], o)
-
-    def __rtruediv__(self, o):
-        return self._binop(_OP["div"], o, True)
-
-    def __itruediv__(self, o):
-        return self._binop(_OP["div"], o, False, True)
+    __add__ = _binop(_ADD, False, False, "__add__")
+    __radd__ = _binop(_ADD, True, False, "__radd__")
+    __iadd__ = _binop(_ADD, False, True, "__iadd__")
+    __sub__ = _binop(_SUB, False, False, "__sub__")
+    __rsub__ = _binop(_SUB, True, False, "__rsub__")
+    __isub__ = _binop(_SUB, False, True, "__isub__")
+    __mul__ = _binop(_MUL, False, False, "__mul__")
+    __rmul__ = _binop(_MUL, True, False, "__rmul__")
+    __imul__ = _binop(_MUL, False, True, "__imul__")
+    __truediv__ = _binop(_DIV, False, False, "__truediv__")
+    __rtruediv__ = _binop(_DIV, True, False, "__rtruediv__")
+    __itruediv__ = _binop(_DIV, False, True, "__itruediv__")
 
     def _matmul(self, lhs, rhs):
-        if lhs._c != rhs._r:
+        r, k, c = lhs._r, lhs._c, rhs._c
+        if k != rhs._r:
             raise NotImplementedError("%dx%d @ %dx%d  %d != %d"
-                                      % (lhs._r, lhs._c, rhs._r, rhs._c, lhs._c, rhs._r))
-        out = ffi.new("boc_matrix_t **")
-        st = _matmul_c(lhs._h, rhs._h, out)
+                                      % (r, k, rhs._r, c, k, rhs._r))
+        o = _V()
+        st = (_matmul_g if (r * k * c) >> 2 < GIL_WORK else _matmul_r)(
+            lhs._h, rhs._h, _byref(o))
         if st:
             _ffi.check(st, "matmul")
-        return _wrap(out[0], lhs._r, rhs._c)
+        return _wrap(o, r, c)
 
     def __matmul__(self, o):
         if self._o is not None:
@@ -852,47 +1024,30 @@ class Matrix:
             raise TypeError(_LIST_MSG)
         return self._matmul(_as_matrix(o), self)
 
-    def __neg__(self):
-        return self.negate()
-
-    def __abs__(self):
-        return self.abs()
+    __neg__ = _unary_method(_UN_NEG, "__neg__")
+    __abs__ = _unary_method(_UN_ABS, "__abs__")
 
     # ------------------------------------------------------------------- unary
 
-    def _unary(self, op, in_place):
-        if self._o is not None:
-            _check(self)
-        out = ffi.new("boc_matrix_t **", self._h if in_place else _NULL)
-        st = _unary(op, self._h, out)
-        if st:
-            _ffi.check(st)
-        return self if in_place else _wrap(out[0], self._r, self._c)
-
-    def ceil(self, /, in_place=False):
-        return self._unary(lib.BOC_MATRIX_UN_CEIL, in_place)
-
-    def floor(self, /, in_place=False):
-        return self._unary(lib.BOC_MATRIX_UN_FLOOR, in_place)
-
-    def round(self, /, in_place=False):
-        return self._unary(lib.BOC_MATRIX_UN_ROUND, in_place)
-
-    def negate(self, /, in_place=False):
-        return self._unary(lib.BOC_MATRIX_UN_NEG, in_place)
-
-    def abs(self, /, in_place=False):
-        return self._unary(lib.BOC_MATRIX_UN_ABS, in_place)
+    ceil = _unary_method(_UN_CEIL, "ceil")
+    floor = _unary_method(_UN_FLOOR, "floor")
+    round = _unary_method(_UN_ROUND, "round")
+    negate = _unary_method(_UN_NEG, "negate")
+    abs = _unary_method(_UN_ABS, "abs")
 
     def transpose(self, /, in_place=False):
         if self._o is not None:
             _check(self)
-        out = ffi.new("boc_matrix_t **", self._h if in_place else _NULL)
-        _ffi.check(lib.boc_matrix_transpose(self._h, out), "transpose")
+        r, c = self._r, self._c
+        f = _transpose_g if r * c * _W_TRANSPOSE < GIL_WORK else _transpose_r
         if in_place:
-            self._sync()
+            h = self._h
+            _ffi.check(f(h, _byref(h)), "transpose")
+            self._r, self._c = c, r  # the data pointer stays
             return self
-        return _wrap(out[0])
+        o = _V()
+        _ffi.check(f(self._h, _byref(o)), "transpose")
+        return _wrap(o, c, r)
 
     def clip(self, *args):
         if self._o is not None:
@@ -905,9 +1060,11 @@ class Matrix:
         lo, hi = (0.0, float(args[0])) if len(args) == 1 else map(float, args)
         if hi < lo:
             raise AssertionError("maxval < minval")
-        out = _out()
-        _ffi.check(lib.boc_matrix_clip(self._h, lo, hi, out), "clip")
-        return _wrap(out[0])
+        r, c = self._r, self._c
+        o = _V()
+        _ffi.check((_clip_g if r * c < GIL_WORK else _clip_r)(
+            self._h, _D(lo), _D(hi), _byref(o)), "clip")
+        return _wrap(o, r, c)
 
     def select(self, indices, axis=0, /):
         if self._o is not None:
@@ -932,59 +1089,46 @@ class Matrix:
 
     # -------------------------------------------------------------- aggregates
 
-    def _reduce(self, op, axis):
-        if self._o is not None:
-            _check(self)
-        ax = _axis(axis)
-        if (op == lib.BOC_MATRIX_RED_MIN or op == lib.BOC_MATRIX_RED_MAX) and \
-                (self._c == 0 if ax == _AXIS1 else self._r == 0 if ax == _AXIS0
-                 else self._r * self._c == 0) and (self._r * self._c == 0):
-            raise ValueError("zero-size matrix to reduction operation %s which has no identity"
-                             % ("min" if op == lib.BOC_MATRIX_RED_MIN else "max"))
-        if ax == _AXIS_NONE:
-            v = ffi.new("double *")
-            _ffi.check(_reduce(op, self._h, ax, v, _NULL))
-            return v[0]
-        out = _out()
-        _ffi.check(_reduce(op, self._h, ax, _NULL, out))
-        return _wrap(out[0], 1, self._c) if ax == _AXIS0 else _wrap(out[0], self._r, 1)
-
-    def sum(self, /, axis=None):
-        return self._reduce(lib.BOC_MATRIX_RED_SUM, axis)
-
-    def mean(self, /, axis=None):
-        return self._reduce(lib.BOC_MATRIX_RED_MEAN, axis)
-
-    def min(self, /, axis=None):
-        return self._reduce(lib.BOC_MATRIX_RED_MIN, axis)
-
-    def max(self, /, axis=None):
-        return self._reduce(lib.BOC_MATRIX_RED_MAX, axis)
-
-    def magnitude(self, /, axis=None):
-        return self._reduce(lib.BOC_MATRIX_RED_MAGNITUDE, axis)
-
-    def magnitude_squared(self, /, axis=None):
-        return self._reduce(lib.BOC_MATRIX_RED_MAGNITUDE_SQUARED, axis)
+    sum = _reduce_method(_RED_SUM, "sum")
+    mean = _reduce_method(_RED_MEAN, "mean")
+    min = _reduce_method(_RED_MIN, "min")
+    max = _reduce_method(_RED_MAX, "max")
+    magnitude = _reduce_method(_RED_MAGNITUDE, "magnitude")
+    magnitude_squared = _reduce_method(_RED_MAGNITUDE_SQUARED, "magnitude_squared")
 
     # ---------------------------------------------------------------- vectors
 
     def _vector(self, op, other, axis, in_place, msg):
         if self._o is not None:
             _check(self)
-        ax = _axis(axis)
-        b = _NULL if other is None else other._h
-        v = ffi.new("double *")
-        out = ffi.new("boc_matrix_t **", self._h if in_place else _NULL)
-        st = lib.boc_matrix_vector(op, self._h, b, ax, v, out)
-        if st == _ffi.EINVAL:
-            raise NotImplementedError(msg)
-        _ffi.check(st)
+        ax = _AXIS_NONE if axis is None else _axis(axis)
+        r, c = self._r, self._c
+        n = r * c
+        if other is None:
+            b = None
+        else:
+            b = other._h
+            n = max(n, other._r * other._c)  # either side may be broadcast
+        v = _D()
+        f = _vector_g if n * (_W_ANGLE if op == _VEC_ANGLE else _W_VECTOR) < GIL_WORK \
+            else _vector_r
+        if in_place:
+            h = self._h
+            st = f(op, h, b, ax, _byref(v), _byref(h))
+        else:
+            o = _V()
+            st = f(op, self._h, b, ax, _byref(v), _byref(o))
+        if st:
+            if st == _ffi.EINVAL:
+                raise NotImplementedError(msg)
+            _ffi.check(st)
         if in_place:
             return self
-        if out[0] == _NULL:
-            return v[0]
-        return _wrap(out[0])
+        if o.value is None:
+            return v.value
+        if op == _VEC_NORMALIZE or op == _VEC_PERPENDICULAR:
+            return _wrap(o, r, c)  # a's shape
+        return _wrap(o)
 
     def _operand(self, other):
         if _is_number(other):
@@ -995,7 +1139,7 @@ class Matrix:
         if self._o is not None:
             _check(self)
         o = self._operand(other)
-        return self._vector(lib.BOC_MATRIX_VEC_DOT, o, axis, False,
+        return self._vector(_VEC_DOT, o, axis, False,
                             "vecdot: lhs %dx%d incompatible with rhs %dx%d"
                             % (self._r, self._c, o._r, o._c))
 
@@ -1010,18 +1154,18 @@ class Matrix:
         else:
             msg = "cross: %s lhs %dx%d incompatible with rhs %dx%d" % (
                 kind, self._r, self._c, o._r, o._c)
-        return self._vector(lib.BOC_MATRIX_VEC_CROSS, o, axis, False, msg)
+        return self._vector(_VEC_CROSS, o, axis, False, msg)
 
     def normalize(self, axis=None, in_place=False):
-        return self._vector(lib.BOC_MATRIX_VEC_NORMALIZE, None, axis, in_place,
+        return self._vector(_VEC_NORMALIZE, None, axis, in_place,
                             "normalize: invalid axis")
 
     def perpendicular(self, axis=None, in_place=False):
-        return self._vector(lib.BOC_MATRIX_VEC_PERPENDICULAR, None, axis, in_place,
+        return self._vector(_VEC_PERPENDICULAR, None, axis, in_place,
                             "perpendicular requires a 2D vector or Nx2 or 2xN matrix")
 
     def angle(self, axis=None):
-        return self._vector(lib.BOC_MATRIX_VEC_ANGLE, None, axis, False,
+        return self._vector(_VEC_ANGLE, None, axis, False,
                             "angle requires a 2D vector or Nx2 or 2xN matrix")
 
 

@@ -1184,3 +1184,136 @@ def test_constructor_values_fast_paths_keep_the_rules():
     big = Matrix(100, 100, [0.25] * 10000)
     assert big.sum() == 2500.0
     assert Matrix.ones((300, 7)).sum() == 2100.0
+
+
+# the GIL: kept for small work, released for big work ------------------------
+
+_GIL_CHOICE = __import__("bocpy._ffi", fromlist=["matrix_calls"]).matrix_calls.gil_choice
+needs_gil_choice = pytest.mark.skipif(
+    not _GIL_CHOICE, reason="cffi back end (PyPy): every call releases the GIL")
+
+
+class _Spinner:
+    """A thread counting in a pure-Python loop: its count moves only while
+    it holds the GIL.  The switch interval is made long so that the
+    interpreter does not take the GIL from the measuring thread on its own."""
+
+    def __init__(self):
+        import sys
+        import threading
+
+        self.n = 0
+        self.stop = False
+        self.started = threading.Event()
+        self._old = sys.getswitchinterval()
+        sys.setswitchinterval(1.0)
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+        assert self.started.wait(10)
+
+    def _run(self):
+        self.started.set()
+        while not self.stop:
+            self.n += 1
+
+    def close(self):
+        import sys
+
+        self.stop = True
+        self.t.join(10)
+        sys.setswitchinterval(self._old)
+
+
+def _gil_cases():
+    big = Matrix.uniform(-1.0, 1.0, (384, 384))
+    return [("matmul 384^3", lambda: big @ big),
+            ("add (384,384)x4", lambda: [big + big for _ in range(4)])]
+
+
+@needs_gil_choice
+@pytest.mark.parametrize("case", range(2))
+def test_big_operation_releases_the_gil(case):
+    """Another thread makes progress while a big kernel runs."""
+    name, op = _gil_cases()[case]
+    s = _Spinner()
+    try:
+        progressed = False
+        for _ in range(3):  # the machine may be busy: a few tries
+            before = s.n
+            op()
+            if s.n != before:
+                progressed = True
+                break
+    finally:
+        s.close()
+    assert progressed, name
+
+
+_RELEASING = ["_copy_r", "_binary_r", "_unary_r", "_reduce_r", "_matmul_r", "_transpose_r",
+              "_clip_r", "_select_r", "_concat_r", "_vector_r", "_random_r", "_allclose_r"]
+
+
+def _spy_releasing(monkeypatch):
+    """Wrap the GIL-releasing bindings of bocpy._matrix; the list of the
+    ones called."""
+    import bocpy._matrix as mm
+
+    used = []
+    for name in _RELEASING:
+        def spy(*args, _f=getattr(mm, name), _n=name):
+            used.append(_n)
+            return _f(*args)
+        monkeypatch.setattr(mm, name, spy)
+    return used
+
+
+def _ops(a, b):
+    ((a + b) * 2.0 - a).abs().sum()
+    a.sum(1), a.max(0), a.T, a.clip(0.0, 5.0), a.copy(), a.select([0, 1, 2] * 40, 1)
+    a @ b.T, Matrix.concat([a, b], 0), a.normalize(1), Matrix.allclose(a, b)
+    a += b
+    a.floor(in_place=True)
+
+
+@needs_gil_choice
+def test_small_operations_keep_the_gil(monkeypatch):
+    """Small operations call the GIL-keeping bindings only (a GIL hand-off
+    per call is what made two workers slower than one); big ones the
+    releasing ones."""
+    used = _spy_releasing(monkeypatch)
+    _ops(Matrix(8, 3, list(range(24))), Matrix(8, 3, 1.5))
+    Matrix.uniform(size=(4, 4))
+    assert used == []
+    _ops(Matrix(1000, 300, 1.0), Matrix(1000, 300, 1.5))
+    Matrix.uniform(size=(1000, 300))
+    assert sorted(set(used)) == sorted(_RELEASING)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 4), (40, 30)])
+def test_gil_choice_does_not_change_results(monkeypatch, shape):
+    """The same operations give the same bits whether each call keeps the
+    GIL or releases it (the two bindings of one C function)."""
+    import bocpy._matrix as mm
+
+    rng = random.Random(7)
+    r, c = shape
+    vals_a = [rng.uniform(-5, 5) for _ in range(r * c)]
+    vals_b = [rng.uniform(0.5, 5) for _ in range(r * c)]
+
+    def run():
+        a, b = Matrix(r, c, vals_a), Matrix(r, c, vals_b)
+        out = [a + b, a - 1.5, 2.0 / b, a * b, a.abs(), (-a).floor(), a.round(),
+               a.clip(-1.0, 1.0), a.T, a @ b.T, a.copy(), a.sum(0), a.mean(1),
+               a.max(), a.magnitude(1), a.select([0], 0), Matrix.concat([a, b], 1)]
+        if c == 2 or c == 3:
+            out += [a.normalize(1), a.cross(b, 1)]
+        a += b
+        a /= 3.0
+        out.append(a)
+        return [x if isinstance(x, float) else (x.shape, vals(x)) for x in out]
+
+    monkeypatch.setattr(mm, "GIL_WORK", 1 << 62)   # every call keeps the GIL
+    kept = run()
+    monkeypatch.setattr(mm, "GIL_WORK", 0)         # every call releases it
+    released = run()
+    assert repr(kept) == repr(released)

@@ -35,7 +35,7 @@ from bocpy import (
     when,
 )
 from bocpy import _blob
-from bocpy._ffi import ffi
+from bocpy._ffi import ffi, matrix_calls
 from bocpy_testutil import finish, requires_threads, seeded_rng
 
 pytestmark = pytest.mark.timeout(60, method="thread")
@@ -78,7 +78,7 @@ def freed(monkeypatch):
     def spy(self):
         h = getattr(self, "_h", None)
         if h is not None:
-            out.add(int(ffi.cast("uintptr_t", h)))
+            out.add(matrix_calls.addr(h))
         orig(self)
 
     monkeypatch.setattr(Matrix, "__del__", spy)
@@ -87,12 +87,12 @@ def freed(monkeypatch):
 
 def handle(m):
     """The address of m's libboc matrix (which buffer m is)."""
-    return int(ffi.cast("uintptr_t", m._h))
+    return matrix_calls.addr(m._h)
 
 
 def data_ptr(m):
     """The address of m's elements: the same address means no copy."""
-    return int(ffi.cast("uintptr_t", m._p))
+    return int(ffi.cast("uintptr_t", m._data()))
 
 
 def collect():
@@ -108,7 +108,7 @@ def flat(m):
 
 def bits(m):
     """m's elements as raw IEEE bit patterns (NaN payloads, -0.0)."""
-    return bytes(ffi.buffer(m._p, 8 * m.shape[0] * m.shape[1]))
+    return bytes(ffi.buffer(m._data(), 8 * m.shape[0] * m.shape[1]))
 
 
 def pins_hold(m):
