@@ -37,8 +37,9 @@ reference seeds the matmul rows with hash(label), which changes from process
 to process; here they are seeded with zlib.crc32(label) so that runs repeat.
 
 Parallel mode (run after the table unless --no-parallel; --parallel-only
-runs only it) measures GIL-free parallelism: cffi releases the GIL around
-every C call, so two Python threads each doing large Matrix work (512x512
+runs only it) measures GIL-free parallelism: a Matrix call with large work
+releases the GIL (see docs/python.md, "Matrix": small ones keep it), so two
+Python threads each doing large Matrix work (512x512
 matmuls; (1000,1000) element-wise adds) should take about as long as one
 thread doing half of it.  It prints the time of the work done sequentially
 on one thread, the time with two threads, and the speed-up; then the same
@@ -541,7 +542,7 @@ def parallel(args, out):
     reps = max(args.repeat, 1)
     k = args.par_k
     print("", file=out)
-    print("GIL-free parallelism (median of %d runs; cffi releases the GIL in C calls; "
+    print("GIL-free parallelism (median of %d runs; large Matrix calls release the GIL; "
           "%d CPUs):" % (reps, os.cpu_count() or 0), file=out)
     res = {}
     m1 = Matrix.uniform(-1, 1, size=(512, 512))
