@@ -11,7 +11,12 @@ Workloads (each run under a fresh start(worker_count=W) ... wait()):
   chain     N behaviors (default 20000) on one cown, each adds 1.  Run
             twice in the child: the figures below are from the second
             run (warm: the steady state); the first run's (cold: with the
-            process's one-time costs) are reported as "first run".
+            process's one-time costs) are reported as "first run".  Then
+            twice more with the process on one CPU (the "one CPU" rows):
+            with a GIL the main thread and the workers take turns anyway,
+            and there the figures do not depend on whether the scheduler
+            put a worker on another CPU, whose caches then miss every
+            object the two threads share.
             -> behaviors/s; @when issue calls/s and the issuing loop's
                wall time / N; the issue cost: the main thread's CPU time
                in the issuing loop / N (with a GIL, workers run behaviors
@@ -30,6 +35,10 @@ Workloads (each run under a fresh start(worker_count=W) ... wait()):
             -> messages/s, from the first @when to the last receive.
   nb        main writes --msg-n values over 16 keys, then notice_sync();
             one behavior reads --msg-n keys.  -> writes/s and reads/s.
+
+The first row times a fixed pure-Python loop in each child before the
+workloads: the machine's speed then (a shared VM slows down and speeds up;
+both implementations' rows should show the same figure).
 
 Every number is the median of --repeat runs.  Each run is a separate child
 process (this same file with --child), so runs do not share interpreter
@@ -212,10 +221,22 @@ def noticeboard_ops(n, workers):
     return writes
 
 
+def python_speed():
+    """Seconds for a fixed pure-Python loop (2M additions): the machine's
+    speed at the time of the run, since shared VMs slow down and speed up
+    (compare this row before comparing the others between runs)."""
+    t = time.perf_counter()
+    s = 0
+    for i in range(2_000_000):
+        s += i
+    return time.perf_counter() - t
+
+
 def child(args):
     import bocpy
 
     w = args.child_workers
+    speed = python_speed()
     # The chain runs twice: the first run (cold) pays the process's
     # one-time costs (the first @when of a function analyses its source;
     # the heap, the allocators' pools and the dicts grow to size); the
@@ -223,6 +244,21 @@ def child(args):
     # reported.
     _, cold_issue_cpu, cold_full = chain_or_spread(args.n, 1, w)
     issue, issue_cpu, full = chain_or_spread(args.n, 1, w)
+    # The same again with every thread of the process on one CPU (the main
+    # thread's affinity, which the runtime's threads inherit when start()
+    # makes them): with a GIL the threads take turns anyway, and on one CPU
+    # the objects a behavior's issue and run share stay in that CPU's
+    # caches, so this is the runtime's own cost, free of the scheduler's
+    # choice of placing the worker on the other CPU.
+    one_issue_cpu = one_full = float("nan")
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if cpus:
+        try:
+            os.sched_setaffinity(0, {cpus[0]})
+            chain_or_spread(args.n, 1, w)  # warm-up on this CPU
+            _, one_issue_cpu, one_full = chain_or_spread(args.n, 1, w)
+        finally:
+            os.sched_setaffinity(0, cpus)
     _, _, spread = chain_or_spread(args.n, args.spread_cowns, w)
     seq, par = cpu_bound(args.cpu_iters, args.cpu_per_cown, w)
     rtt = msg_round_trip(args.msg_n // 10, w)
@@ -240,8 +276,11 @@ def child(args):
         "issue_us": issue / args.n * 1e6,
         "issue_cpu_us": issue_cpu / args.n * 1e6,
         "full_us": full / args.n * 1e6,
+        "python_speed_ms": speed * 1e3,
         "cold_issue_cpu_us": cold_issue_cpu / args.n * 1e6,
         "cold_full_us": cold_full / args.n * 1e6,
+        "one_cpu_issue_cpu_us": one_issue_cpu / args.n * 1e6,
+        "one_cpu_full_us": one_full / args.n * 1e6,
         "cpu_parallel_s": par,
         "cpu_sequential_s": seq,
         "cpu_speedup": seq / par,
@@ -260,6 +299,7 @@ def child(args):
 
 METRICS = [
     # key, label, format, higher is better
+    ("python_speed_ms", "machine: 2M-step Python loop, ms", "%.1f", False),
     ("chain_bps", "chain: behaviors/s (1 cown)", "%.0f", True),
     ("spread_bps", "spread: behaviors/s (1000 cowns)", "%.0f", True),
     ("issue_per_s", "@when issue calls/s", "%.0f", True),
@@ -268,6 +308,8 @@ METRICS = [
     ("full_us", "full cost, us/behavior", "%.2f", False),
     ("cold_issue_cpu_us", "first run: issue cost, us/@when", "%.2f", False),
     ("cold_full_us", "first run: full cost, us/behavior", "%.2f", False),
+    ("one_cpu_issue_cpu_us", "one CPU: issue cost, us/@when", "%.2f", False),
+    ("one_cpu_full_us", "one CPU: full cost, us/behavior", "%.2f", False),
     ("cpu_parallel_s", "cpu: 2x50 loops on the runtime, s", "%.3f", False),
     ("cpu_sequential_s", "cpu: same loops sequentially, s", "%.3f", False),
     ("cpu_speedup", "cpu: speed-up (sequential/runtime)", "%.2f", True),
@@ -290,7 +332,7 @@ def run_child(python, env, args, workers):
                           timeout=args.child_timeout)
     checks = [line.split()[1:] for line in proc.stdout.splitlines()
               if line.startswith("BOCPY_BENCH_CHECK ")]
-    if len(checks) != 4 or any(total != expected for total, expected in checks):
+    if len(checks) != 6 or any(total != expected for total, expected in checks):
         raise RuntimeError("%s: wrong results (BOCPY_BENCH_CHECK total expected: "
                            "%r):\n%s" % (python, checks, proc.stdout[-3000:]))
     nb_reads = [line.split()[1:] for line in proc.stdout.splitlines()
