@@ -32,11 +32,12 @@ whatever the number of workers, and in either mode.  Behaviors that name a
 common cown run in the order they were scheduled; compute behaviors that
 share no snapshot (cells three apart) run in parallel, so the cells are
 scheduled in 3 x 3 colour order (with at least 6 x 6 cells; on fewer, every
-compute behavior shares a snapshot with every other).  The Matrix kernels
-run in libboc without the GIL, but the Python around them holds it: on a
-GIL build more workers pay off only where cells are dense, since a cell's
-kernels grow with (its birds) x (its neighbourhood's) and its Python does
-not.
+compute behavior shares a snapshot with every other).  Large Matrix
+kernels run in libboc without the GIL (small ones keep it: handing it
+over would cost more than the kernel), but the Python around them holds
+it: on a GIL build more workers pay off only where cells are dense, since
+a cell's kernels grow with (its birds) x (its neighbourhood's) and its
+Python does not.
 
     python3 examples/python/boids.py [--boids N] [--width W] [--height H]
                                      [--cells G] [--workers N] [--seed S]
