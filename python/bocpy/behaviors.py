@@ -724,10 +724,12 @@ def _bind(fn, info):
 _NO_KWARGS = {}
 
 
-def _record(result, fn, params, flat, extras=(), kwargs=_NO_KWARGS, context=None):
+def _rest(extras=(), kwargs=_NO_KWARGS, context=None):
+    """The ``rest`` argument of a backend's ``issue``: None for the plain
+    form of a record, else its last three fields."""
     if extras or kwargs or context is not None:
-        return (result, fn, params, flat, extras, kwargs, context)
-    return (result, fn, params, flat)
+        return (extras, kwargs, context)
+    return None
 
 
 def _run_record(rec):
@@ -856,9 +858,7 @@ def _prepare_args(fn, original, info, params, frame):
 
 def _schedule(fn, params, flat, frame, runtime):
     bound, extras, kwargs, ctx = _prepare(fn, params, frame)
-    result = _new_result()
-    runtime.schedule(_record(result, bound, params, flat, extras, kwargs, ctx), flat)
-    return result
+    return runtime.issue(bound, params, flat, _rest(extras, kwargs, ctx))
 
 
 # ---------------------------------------------------------------------------
@@ -943,9 +943,7 @@ def whencall(thunk, args, captures):
         if not callable(fn):
             raise TypeError("whencall: thunk must be callable or a function name")
         params, flat = _normalise_args(tuple(args))
-        result = _new_result()
-        runtime.schedule(_record(result, fn, params, flat, tuple(captures)), flat)
-        return result
+        return runtime.issue(fn, params, flat, _rest(tuple(captures)))
     finally:
         del frame
 

@@ -6,15 +6,12 @@ A backend is a class with this interface (see ``threads.ThreadsBackend``):
 
 * ``name`` (class attribute), ``worker_count``, ``module``;
 * ``start()``: start libboc and the workers;
-* ``schedule(record, flat)``: hand a behavior to libboc (two-phase
-  locking happens there) so that a worker runs it once it holds the cowns
-  ``flat``; ``record`` is a tuple (see ``behaviors._record``) whose first
-  item is the new result cown, which gets its handle here; raise
+* ``issue(fn, params, flat, rest=None) -> Cown``: hand the behavior
+  ``fn(*params)`` to libboc (two-phase locking happens there) so that a
+  worker runs it once it holds the cowns ``flat``; make and return its
+  result cown.  ``rest`` is None for a plain behavior, else ``(extras,
+  kwargs, context)`` (see ``behaviors._rest`` and ``_run_record``); raise
   RuntimeError when the runtime refuses;
-* ``issue(fn, params, flat) -> Cown``: the hot path of ``@when`` for a
-  plain behavior (no captures): make the result cown and the record
-  ``(result, fn, params, flat)``, schedule it as ``schedule`` does, and
-  return the result;
 * ``quiesce(timeout_ns) -> bool``;
 * ``stop(timeout_ns) -> bool`` (False when quiescence timed out; the
   runtime is stopped either way) and ``final_stats`` afterwards.

@@ -121,48 +121,19 @@ class ThreadsBackend:
 
     # -- scheduling -------------------------------------------------------------
 
-    def schedule(self, record, flat):
-        """Schedule ``record`` over the cowns ``flat``; ``record[0]`` is its
-        new result cown, whose handle is set here.
+    def issue(self, fn, params, flat, rest=None, _new=object.__new__, _cls=_b.Cown,
+              _tls=_b._tls, _ident=threading.get_ident):
+        """Schedule the behavior ``fn(*params)`` over the cowns ``flat``;
+        return its new result cown.  ``rest`` is None for a plain behavior,
+        else ``(extras, kwargs, context)`` (see ``behaviors._rest``).
 
         One call into libboc, boc_when_pull_packed: it also creates the
         result cown.  The cown handles go in a per-thread word array, and
         the call keeps the GIL (see ``_ffi.nogil``): handing the GIL to a
         worker and back on every ``@when`` would cost more than the call.
-        """
-        n = len(flat)
-        if n <= _BUF:
-            try:
-                words, arg = _b._tls.when_words
-            except AttributeError:
-                words, arg = _when_words()
-        else:
-            buf, words, _, arg = _ffi.words_arg(n + 3)
-        # The behavior's argument is a key into _records: the id() of its
-        # result cown, unique while the record is there.  (Not the record's
-        # own id: PyPy gives tuples value-based ids.)
-        key = id(record[0])
-        words[0] = n
-        words[1] = key
-        i = 2
-        for c in flat:
-            words[i] = c._h
-            i += 1
-        records = self._records
-        records[key] = record
-        st = nogil.when_pull_packed(arg)
-        if st:
-            del records[key]
-            _schedule_error(st)
-        record[0]._h = words[i]
-
-    def issue(self, fn, params, flat, _new=object.__new__, _cls=_b.Cown, _tls=_b._tls,
-              _ident=threading.get_ident):
-        """Schedule the plain behavior ``fn(*params)`` over the cowns
-        ``flat``; return its new result cown.
-
-        The hot path of ``@when``: ``schedule`` with the result cown and
-        the record made here, in one Python call instead of three.
+        The behavior's argument is a key into _records: the id() of its
+        result cown, unique while the record is there.  (Not the record's
+        own id: PyPy gives tuples value-based ids.)
         """
         result = _new(_cls)
         result._h = result._id = result._value = result._holder = None
@@ -191,7 +162,8 @@ class ThreadsBackend:
                 words[i] = c._h
                 i += 1
         records = self._records
-        records[key] = (result, fn, params, flat)
+        records[key] = (result, fn, params, flat) if rest is None else \
+            (result, fn, params, flat) + rest
         st = _when_pull_packed(arg)
         if st:
             del records[key]
