@@ -205,23 +205,30 @@ def test_acquire_release_methods():
     assert not m.acquired
 
 
-def test_held_matrix_is_not_usable_from_another_thread():
-    m = Matrix(1, 2, [3, 4])
-    c = Cown(m)
+def seen_from_another_thread(m):
+    """What a new thread sees of m: [m.acquired, then m.sum()'s value or
+    the RuntimeError's message]."""
     seen = []
 
     def other():
         seen.append(m.acquired)
         try:
-            m.sum()
+            seen.append(m.sum())
         except RuntimeError as exc:
             seen.append(str(exc))
 
+    t = threading.Thread(target=other)
+    t.start()
+    t.join(10)
+    return seen
+
+
+def test_held_matrix_is_not_usable_from_another_thread():
+    m = Matrix(1, 2, [3, 4])
+    c = Cown(m)
     with c:
         assert m.acquired
-        t = threading.Thread(target=other)
-        t.start()
-        t.join(10)
+        seen = seen_from_another_thread(m)
     assert seen == [False, "The current interpreter does not own this matrix"]
 
 
@@ -987,19 +994,8 @@ def test_pinned_cown_matrix_is_the_main_threads():
     m = Matrix(1, 2, [3, 4])
     p = PinnedCown(m)
     assert m.acquired and m.magnitude() == 5
-    seen = []
-
-    def other():
-        seen.append(m.acquired)
-        try:
-            m.sum()
-        except RuntimeError as exc:
-            seen.append(str(exc))
-
-    t = threading.Thread(target=other)
-    t.start()
-    t.join(10)
-    assert seen == [False, "The current interpreter does not own this matrix"]
+    assert seen_from_another_thread(m) == [
+        False, "The current interpreter does not own this matrix"]
     with pytest.raises(RuntimeError, match="another cown"):
         Cown(m)
     m2 = Matrix(1, 1, [1])
